@@ -1,0 +1,80 @@
+# Samhandling — the two commands that matter are `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DEV_STAMP := $(VENV)/.dev-installed
+RUN_STAMP := $(VENV)/.run-installed
+export DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+
+help: ## List the make targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.lock pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements-dev.lock pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP) ## Create .venv with the locked runtime dependencies
+
+install-dev: $(DEV_STAMP) ## Create .venv with runtime and test dependencies
+
+migrate: $(RUN_STAMP) ## Create or update the database (SQLite in var/ unless DATABASE_URL is set)
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+
+reference-data: migrate ## Load the public reference data (idempotent)
+	$(PY) manage.py load_reference_data
+
+demo: reference-data ## Create the demo community's invented people and print their log-ins
+	$(PY) manage.py demo
+
+run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DATABASE_URL picks the database)
+	@scripts/ensure_browser.sh
+	DATABASE_URL="$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/var/test.sqlite3}" DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 \
+		USE_TLS=0 STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP) ## Ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP) ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(DEV_STAMP) ## Extract translatable strings into locale/nb and locale/nn, then compile them
+	cd samhandling && ../$(PY) ../manage.py makemessages -l nb -l nn --no-obsolete --add-location file
+	cd samhandling && ../$(PY) ../manage.py compilemessages -l nb -l nn
+
+vendor: ## Refresh the committed front-end files under samhandling/static/vendor (needs Node and npm)
+	scripts/vendor_assets.sh
+
+lock: $(DEV_STAMP) ## Re-resolve requirements.lock and requirements-dev.lock from pyproject.toml
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -p 3.11 -q -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -p 3.11 -q -o requirements-dev.lock
+
+bench: $(DEV_STAMP) ## Load benchmark: gunicorn on loopback, prints requests/s and p50/p95 per page
+	$(PY) bench/load_pages.py
+
+clean: ## Remove the virtual environment and local databases
+	rm -rf $(VENV) var
+
+.PHONY: help install install-dev migrate reference-data demo run test lint format messages vendor lock bench clean

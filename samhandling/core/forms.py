@@ -1,0 +1,179 @@
+"""Forms for log-in, account and administration, rendered with Designsystemet markup.
+
+Every form renders through `ui/field.html`: label, help text and the error message sit at the field, the input
+carries `aria-invalid` and `aria-describedby`, and what the user typed is kept when the form comes back.
+"""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ADDABLE_TOP_LEVEL_TYPES,
+    UNIT_PARENT_TYPES,
+    Language,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
+
+
+class DesignsystemetFormRenderer(TemplatesSetting):
+    form_template_name = "ui/form.html"
+    field_template_name = "ui/field.html"
+
+
+class DesignsystemetMixin:
+    """Adds Designsystemet classes and accessible error wiring to every widget."""
+
+    input_class = {
+        forms.Select: "ds-input",
+        forms.SelectMultiple: "ds-input",
+        forms.Textarea: "ds-input",
+        forms.CheckboxInput: "ds-input",
+        forms.RadioSelect: "",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = self.input_class.get(type(widget), "ds-input")
+            if css:
+                widget.attrs.setdefault("class", css)
+            if self.is_bound and name in self.errors:
+                widget.attrs["aria-invalid"] = "true"
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if field and field in self.fields:
+            self.fields[field].widget.attrs["aria-invalid"] = "true"
+
+
+class LoginForm(DesignsystemetMixin, auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Wrong username or password. Note that the password is case-sensitive. After %(limit)s failed "
+            "attempts the account is locked for a while."
+        ),
+        "inactive": _("This account is deactivated. Contact the secretariat of your health community."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+
+    def get_invalid_login_error(self):
+        from django.conf import settings
+
+        return forms.ValidationError(
+            self.error_messages["invalid_login"] % {"limit": settings.AXES_FAILURE_LIMIT}, code="invalid_login"
+        )
+
+
+class PasswordChangeForm(DesignsystemetMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(DesignsystemetMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(DesignsystemetMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=Language.choices)
+    next = forms.CharField(required=False)
+
+
+class OrganisationForm(DesignsystemetMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    short_name = forms.CharField(
+        label=_("Short name"), max_length=80, required=False, help_text=_("Used in lists where space is short.")
+    )
+    type = forms.ChoiceField(label=_("Type"))
+    org_number = forms.RegexField(
+        label=_("Organisation number"),
+        regex=r"^\d{9}$",
+        required=False,
+        help_text=_("Nine digits, from the Central Coordinating Register for Legal Entities."),
+        error_messages={"invalid": _("The organisation number must be exactly nine digits.")},
+    )
+
+    def __init__(self, *args, parent: Organisation | None = None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parent is None:
+            allowed = ADDABLE_TOP_LEVEL_TYPES
+        else:
+            allowed = [t for t, parents in UNIT_PARENT_TYPES.items() if parent.type in parents]
+        labels = dict(OrganisationType.choices)
+        self.fields["type"].choices = [(t, labels[t]) for t in OrganisationType.values if t in allowed]
+        if editing:
+            del self.fields["type"]
+
+
+class UserCreateForm(DesignsystemetMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[a-zA-Z0-9._-]+$",
+        help_text=_("Letters a–z, digits, full stop, hyphen and underscore."),
+        error_messages={"invalid": _("Use only letters a–z, digits, full stop, hyphen and underscore.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The user gets an e-mail with a link to choose a password.")
+    )
+    title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.BOKMAL)
+    organisation = forms.ModelChoiceField(label=_("Organisation or unit"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+
+
+class UserUpdateForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "title", "phone", "language"]
+
+
+class MembershipForm(DesignsystemetMixin, forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation or unit"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+
+
+class AuditFilterForm(DesignsystemetMixin, forms.Form):
+    actor = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none(), required=False)
+    action = forms.ChoiceField(label=_("What"), required=False)
+    target_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, actors=None, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if actors is not None:
+            self.fields["actor"].queryset = actors
+        self.fields["action"].choices = [("", _("All actions")), *actions]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The to date must be on or after the from date."))
+        return cleaned
