@@ -12,9 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from samhandling.core.management.commands.demo import DEMO_PASSWORD
-from samhandling.core.models import User
+from samhandling.core.models import Helsefellesskap, User
 from samhandling.core.reference import DEFAULT_DIRECTORY, load
 
 # Vestfold's six municipalities, Bodø (Nordland, for the unrelated persona) and Oslo with its districts.
@@ -48,19 +49,42 @@ def write_small_reference(target: Path) -> Path:
     return target
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def small_reference_dir(tmp_path_factory) -> Path:
     return write_small_reference(tmp_path_factory.mktemp("reference"))
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs ~0.2 s a hash by design; tests use a fast hasher (test_auth checks the real configuration)."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def _build_world(reference_dir: Path) -> None:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load(reference_dir)
+        call_command("demo", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, small_reference_dir):
+    """Build the small world once per session; each test then runs inside a rolled-back transaction."""
+    with django_db_blocker.unblock():
+        _build_world(small_reference_dir)
+
+
 @pytest.fixture
 def reference(db, small_reference_dir):
-    return load(small_reference_dir)
+    """The small slice of reference data (rebuilt if a transactional test has flushed the database)."""
+    if not Helsefellesskap.objects.filter(code="VES").exists():
+        _build_world(small_reference_dir)
 
 
 @pytest.fixture
 def demo(reference):
     """The demo world: Vestfold's invented units and people (and ola in Bodø)."""
-    call_command("demo", stdout=io.StringIO())
     people = {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
     return SimpleNamespace(password=DEMO_PASSWORD, **people)

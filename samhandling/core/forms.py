@@ -146,6 +146,11 @@ class UserUpdateForm(DesignsystemetMixin, forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "email", "title", "phone", "language"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
 
 class MembershipForm(DesignsystemetMixin, forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation or unit"), queryset=Organisation.objects.none())

@@ -169,7 +169,7 @@ def user_create(
         action="core.user.created",
         target=user,
         helsefellesskap=community,
-        data={"organisation": organisation.pk, "role": role},
+        data={"organisation": organisation.pk, "organisation_name": organisation.name, "role": role},
     )
     if user.email and base_url:
         transaction.on_commit(lambda: _send_welcome(user.pk, base_url))
