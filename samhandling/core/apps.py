@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
     name = "samhandling.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the auth signal receivers)

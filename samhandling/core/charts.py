@@ -9,7 +9,9 @@ def population_pyramid(bands: list[dict], *, title: str) -> dict:
     women, men = _("Women"), _("Men")
     rows = []
     for band in bands:
-        rows.append({"band": band["band"], "start": band["start"], "sex": women, "value": band["K"], "count": band["K"]})
+        rows.append(
+            {"band": band["band"], "start": band["start"], "sex": women, "value": band["K"], "count": band["K"]}
+        )
         rows.append({"band": band["band"], "start": band["start"], "sex": men, "value": -band["M"], "count": band["M"]})
     order = [band["band"] for band in sorted(bands, key=lambda b: -b["start"])]
     chart = (

@@ -21,6 +21,5 @@ def platform(request) -> dict:
         "demo_notice": settings.SAMHANDLING_DEMO_NOTICE,
         "my_communities": switchable,
         "current_helsefellesskap": current,
-        "manages_current": lambda: bool(current)
-        and managed_communities(user).filter(pk=current.pk).exists(),
+        "manages_current": lambda: bool(current) and managed_communities(user).filter(pk=current.pk).exists(),
     }

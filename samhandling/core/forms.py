@@ -38,18 +38,31 @@ class DesignsystemetMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = self.input_class.get(type(widget), "ds-input")
+        for field in self.fields.values():
+            css = self.input_class.get(type(field.widget), "ds-input")
             if css:
-                widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs.setdefault("class", css)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self._mark_invalid(name)
 
     def add_error(self, field, error):
         super().add_error(field, error)
         if field and field in self.fields:
-            self.fields[field].widget.attrs["aria-invalid"] = "true"
+            self._mark_invalid(field)
+
+    def _mark_invalid(self, name: str) -> None:
+        """aria-invalid plus aria-describedby pointing at the message, so screen readers read it with the field."""
+        attrs = self.fields[name].widget.attrs
+        attrs["aria-invalid"] = "true"
+        bound = self[name]
+        described = [f"{bound.auto_id}_error"]
+        if self.fields[name].help_text:
+            described.append(f"{bound.auto_id}_helptext")
+        attrs["aria-describedby"] = " ".join(described)
 
 
 class LoginForm(DesignsystemetMixin, auth_forms.AuthenticationForm):
@@ -167,8 +180,12 @@ class AuditFilterForm(DesignsystemetMixin, forms.Form):
     action = forms.ChoiceField(label=_("What"), required=False)
     target_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
     target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, actors=None, actions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -87,14 +87,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_reference(self) -> bool:
-        return self.reference_key is not None
-
-    @property
-    def display_short_name(self) -> str:
-        return self.short_name or self.name
-
     def save(self, *args, **kwargs) -> None:
         if self.parent_id:
             parent_root = Organisation.objects.filter(pk=self.parent_id).values_list("root_id", flat=True).first()
@@ -110,6 +102,14 @@ class Organisation(models.Model):
         if self.type == OrganisationType.BYDEL:
             return reverse("core:district", args=[self.district_number])
         return reverse("core:organisation", args=[self.pk])
+
+    @property
+    def is_reference(self) -> bool:
+        return self.reference_key is not None
+
+    @property
+    def display_short_name(self) -> str:
+        return self.short_name or self.name
 
     def ancestors(self) -> list["Organisation"]:
         chain, node = [], self.parent
@@ -173,6 +173,9 @@ class CatchmentArea(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "service"], name="catchment_one_hospital_per_area")]
 
+    def __str__(self) -> str:
+        return f"{self.area} → {self.hospital} ({self.service})"
+
 
 class Sex(models.TextChoices):
     FEMALE = "K", _("Women")
@@ -193,6 +196,9 @@ class PopulationCount(models.Model):
             models.UniqueConstraint(fields=["area", "year", "sex", "age"], name="population_unique_cell"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.area} {self.year} {self.sex} {self.age}: {self.count}"
+
 
 class MunicipalityCodeChange(models.Model):
     """The 2023 → 2024 municipality code map (1:1 except Ålesund, which split)."""
@@ -207,6 +213,9 @@ class MunicipalityCodeChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code_2023", "code_2024"], name="code_change_unique_pair"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.code_2023} {self.name_2023} → {self.code_2024} {self.name_2024}"
 
 
 class Language(models.TextChoices):

@@ -38,9 +38,7 @@ def memberships(user) -> list[Membership]:
         return []
     cached = getattr(user, "_samhandling_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
-        )
+        cached = list(Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation"))
         user._samhandling_memberships = cached
     return cached
 
@@ -76,9 +74,7 @@ def managed_communities(user) -> QuerySet[Helsefellesskap]:
 
 def community_organisations(community: Helsefellesskap) -> QuerySet[Organisation]:
     """Every organisation and unit that belongs to a community, including its secretariat."""
-    return Organisation.objects.filter(
-        Q(root__in=community.members.values("pk")) | Q(root_id=community.secretariat_id)
-    )
+    return Organisation.objects.filter(Q(root__in=community.members.values("pk")) | Q(root_id=community.secretariat_id))
 
 
 def communities_of_organisation(organisation: Organisation) -> QuerySet[Helsefellesskap]:

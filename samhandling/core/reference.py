@@ -227,9 +227,7 @@ def read_table(directory: Path, name: str) -> list[dict[str, object]]:
         positions = {column: header.index(column) for column in schema}
         for line_number, cells in enumerate(reader, start=2):
             if len(cells) != len(header):
-                raise ReferenceDataError(
-                    name, line_number, None, f"expected {len(header)} cells, found {len(cells)}"
-                )
+                raise ReferenceDataError(name, line_number, None, f"expected {len(header)} cells, found {len(cells)}")
             row: dict[str, object] = {}
             for column, check in schema.items():
                 try:
@@ -288,13 +286,13 @@ def read_all(directory: Path = DEFAULT_DIRECTORY) -> ReferenceTables:
             _require_known("helseforetak_opptaksomrader_2024.csv", [row], column, hospital_keys)
     population_municipality = tables["befolkning_kommune_kjonn_alder_2024_2026.csv"]
     _require_known(
-        "befolkning_kommune_kjonn_alder_2024_2026.csv", population_municipality, "kommunenummer",
+        "befolkning_kommune_kjonn_alder_2024_2026.csv",
+        population_municipality,
+        "kommunenummer",
         municipality_numbers,
     )
     population_district = tables["befolkning_bydel_kjonn_alder_2024_2026.csv"]
-    _require_known(
-        "befolkning_bydel_kjonn_alder_2024_2026.csv", population_district, "bydelsnummer", district_numbers
-    )
+    _require_known("befolkning_bydel_kjonn_alder_2024_2026.csv", population_district, "bydelsnummer", district_numbers)
     code_changes = tables["kommune_kodeendring_2023_til_2024.csv"]
     _require_known("kommune_kodeendring_2023_til_2024.csv", code_changes, "kode_2024", municipality_numbers)
     return ReferenceTables(
@@ -454,11 +452,12 @@ def load(directory: Path = DEFAULT_DIRECTORY, *, actor=None) -> LoadSummary:
             )
             community.save(update_fields=["secretariat"])
             summary.created["organisation"] += 1
-        wanted = {org.pk for number, org in areas.items() if len(number) == 4 and
-                  tables.community_of_municipality[number] == key} | hospitals_of_community[key]
-        reference_members = set(
-            community.members.exclude(reference_key__isnull=True).values_list("pk", flat=True)
-        )
+        wanted = {
+            org.pk
+            for number, org in areas.items()
+            if len(number) == 4 and tables.community_of_municipality[number] == key
+        } | hospitals_of_community[key]
+        reference_members = set(community.members.exclude(reference_key__isnull=True).values_list("pk", flat=True))
         if reference_members != wanted:
             community.members.remove(*(reference_members - wanted))
             community.members.add(*(wanted - reference_members))

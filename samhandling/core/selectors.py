@@ -145,9 +145,7 @@ def area_profile(area: Organisation) -> dict:
         "latest_year": latest,
         "bands": population_by_age_band(area, latest) if latest else [],
         "communities": list(Helsefellesskap.objects.filter(members=municipality).order_by("name")),
-        "catchment": list(
-            CatchmentArea.objects.filter(area=area).select_related("hospital").order_by("service")
-        ),
+        "catchment": list(CatchmentArea.objects.filter(area=area).select_related("hospital").order_by("service")),
         "districts": [
             AreaRow(d, population_totals().get(d.pk, {}))
             for d in area.children.filter(type=OrganisationType.BYDEL).order_by("district_number")
@@ -174,9 +172,7 @@ def top_level_organisations(community: Helsefellesskap) -> QuerySet[Organisation
     return (
         community_organisations(community)
         .filter(parent__isnull=True)
-        .annotate(
-            unit_count=Count("children", distinct=True), member_count=Count("memberships__user", distinct=True)
-        )
+        .annotate(unit_count=Count("children", distinct=True), member_count=Count("memberships__user", distinct=True))
         .order_by("type", "name")
     )
 
@@ -252,6 +248,6 @@ def audit_events(user: User, community: Helsefellesskap, filters: AuditFilter) -
 
 
 def audit_actors(community: Helsefellesskap) -> QuerySet[User]:
-    return User.objects.filter(
-        pk__in=AuditEvent.objects.filter(helsefellesskap=community).values("actor_id")
-    ).order_by("first_name", "last_name")
+    return User.objects.filter(pk__in=AuditEvent.objects.filter(helsefellesskap=community).values("actor_id")).order_by(
+        "first_name", "last_name"
+    )

@@ -123,7 +123,10 @@ def _send_welcome(user_id: int, base_url: str) -> None:
     user = User.objects.get(pk=user_id)
     link = base_url.rstrip("/") + reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     with translation.override(user.language):
         subject = _("Your user account in Samhandling")
@@ -208,9 +211,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit.record(
-            actor=actor, action="core.user.reactivated" if active else "core.user.deactivated", target=user
-        )
+        audit.record(actor=actor, action="core.user.reactivated" if active else "core.user.deactivated", target=user)
     return user
 
 

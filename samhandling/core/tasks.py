@@ -1,4 +1,4 @@
-""""Mine oppgaver": each module registers a provider that lists what the user has to do next.
+""" "Mine oppgaver": each module registers a provider that lists what the user has to do next.
 
 A provider is a function `(user) -> list[Task]`; the front page shows all providers' tasks, soonest due first.
 """

@@ -331,7 +331,9 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data)
+            user = services.user_create(
+                actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         except PermissionDenied:
@@ -368,7 +370,9 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("core:admin_user", pk=user.pk)
             if action == "revoke":
                 membership = get_object_or_404(
-                    Membership.objects.filter(organisation__in=organisations), pk=request.POST.get("membership"), user=user
+                    Membership.objects.filter(organisation__in=organisations),
+                    pk=request.POST.get("membership"),
+                    user=user,
                 )
                 services.membership_revoke(actor=request.user, membership=membership)
                 messages.success(request, _("The role was removed."))

@@ -109,7 +109,7 @@ def test_it_refuses_a_population_row_for_an_unknown_municipality(demo, broken_di
 def test_it_refuses_a_file_without_a_required_column(db, broken_dir):
     path = broken_dir / "sentralitet_2024.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("sentralitetsklasse", "klasse", 1), encoding="utf-8")
-    with pytest.raises(ReferenceDataError, match='sentralitet_2024.csv, row 1, column "sentralitetsklasse"'):
+    with pytest.raises(ReferenceDataError, match=r'sentralitet_2024\.csv, row 1, column "sentralitetsklasse"'):
         load(broken_dir)
 
 
@@ -117,7 +117,7 @@ def test_a_failure_late_in_the_load_leaves_an_earlier_load_untouched(demo, broke
     before = _counts()
     _replace_cell(broken_dir / "kommune_kodeendring_2023_til_2024.csv", 3, "weighting", "2.5")
     _replace_cell(broken_dir / "befolkning_kommune_kjonn_alder_2024_2026.csv", 2, "antall", "1")
-    with pytest.raises(ReferenceDataError, match="kommune_kodeendring_2023_til_2024.csv, row 3"):
+    with pytest.raises(ReferenceDataError, match=r"kommune_kodeendring_2023_til_2024\.csv, row 3"):
         load(broken_dir)
     assert _counts() == before
 

@@ -92,8 +92,13 @@ def test_a_taken_username_is_refused_at_the_username_field(demo):
     office = Organisation.objects.get(name="Kaldnes legesenter (demo)")
     with pytest.raises(ValidationError) as error:
         services.user_create(
-            actor=demo.sigrid, organisation=office, role=Role.REPORTER, username="KARI", email="k2@example.org",
-            first_name="Kari", last_name="To",
+            actor=demo.sigrid,
+            organisation=office,
+            role=Role.REPORTER,
+            username="KARI",
+            email="k2@example.org",
+            first_name="Kari",
+            last_name="To",
         )
     assert list(error.value.error_dict) == ["username"]
 
@@ -109,7 +114,10 @@ def test_granting_and_revoking_a_role_is_logged_with_the_organisation(demo):
         .order_by("id")
         .values_list("action", "data__role")
     )
-    assert actions == [("core.membership.granted", "deviation_contact"), ("core.membership.revoked", "deviation_contact")]
+    assert actions == [
+        ("core.membership.granted", "deviation_contact"),
+        ("core.membership.revoked", "deviation_contact"),
+    ]
 
 
 def test_the_same_role_twice_is_refused(demo):

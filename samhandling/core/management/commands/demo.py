@@ -31,8 +31,14 @@ PEOPLE = [
     ("lars", "Lars", "Fjell", "Fastlege", GP_OFFICE, [Role.REPORTER, Role.LEADER]),
     ("per", "Per", "Hansen", "Kvalitetsrådgiver", "Medisinsk klinikk (demo)", [Role.DEVIATION_CONTACT]),
     ("hilde", "Hilde", "Strand", "Avdelingsleder", "Medisinsk sengepost (demo)", [Role.LEADER, Role.REPORTER]),
-    ("turid", "Turid", "Lund", "Kontaktpunkt samhandlingsavvik", "Tildelingskontoret Tønsberg (demo)",
-     [Role.DEVIATION_CONTACT]),
+    (
+        "turid",
+        "Turid",
+        "Lund",
+        "Kontaktpunkt samhandlingsavvik",
+        "Tildelingskontoret Tønsberg (demo)",
+        [Role.DEVIATION_CONTACT],
+    ),
     ("sigrid", "Sigrid", "Vik", "Seniorrådgiver, sekretariatet", "secretariat:VES", [Role.SECRETARIAT]),
     ("anders", "Anders", "Berg", "Analytiker", "hospital:Vestfold", [Role.ANALYST]),
     ("tove", "Tove", "Haug", "Systemansvarlig", "secretariat:VES", [Role.ADMIN]),
@@ -59,9 +65,7 @@ class Command(BaseCommand):
             parent = by_name.get(parent_key) or Organisation.objects.get(name=parent_key)
             target = bodo if parent_key == "kommune:1804" else community
             if not Organisation.objects.filter(parent=parent, name=name).exists():
-                services.organisation_create(
-                    actor=system, helsefellesskap=target, parent=parent, name=name, type=type_
-                )
+                services.organisation_create(actor=system, helsefellesskap=target, parent=parent, name=name, type=type_)
         if not Organisation.objects.filter(name=GP_OFFICE).exists():
             services.organisation_create(
                 actor=system, helsefellesskap=community, name=GP_OFFICE, type=OrganisationType.GP_OFFICE
