@@ -248,3 +248,28 @@ def test_the_audit_log_shows_nothing_of_another_community(client, demo):
     client.force_login(demo.sigrid)
     response = client.get("/administrasjon/logg/")
     assert all(event.helsefellesskap.code == "VES" for event in response.context["page"])
+
+
+def test_my_tasks_shows_what_a_module_provides_soonest_first(client, demo, monkeypatch):
+    from datetime import date
+
+    from samhandling.core import tasks
+
+    def provider(user):
+        if user.username != "kari":
+            return []
+        return [
+            tasks.Task(title="Svar på avvik VES-2026-00002", url="/a/2/", module="Avvik", due=date(2026, 12, 1)),
+            tasks.Task(
+                title="Svar på avvik VES-2026-00001", url="/a/1/", module="Avvik", due=date(2026, 11, 1), overdue=True
+            ),
+        ]
+
+    monkeypatch.setattr(tasks, "_PROVIDERS", [])
+    tasks.register_task_provider(provider)
+    client.force_login(demo.kari)
+    html = client.get("/").content.decode()
+    assert html.index("VES-2026-00001") < html.index("VES-2026-00002")
+    assert "01.11.2026" in html
+    client.force_login(demo.per)
+    assert "VES-2026-00001" not in client.get("/").content.decode()
