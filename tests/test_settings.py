@@ -1,0 +1,41 @@
+"""Production settings pass Django's deployment checks, and the platform refuses to start without a secret key."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SAMHANDLING_INSECURE_DEV_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        USE_TLS="1",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="samhandling.example.no",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = _manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
