@@ -31,6 +31,7 @@ def test_production_settings_pass_the_deployment_checks():
         USE_TLS="1",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="samhandling.example.no",
+        FIELD_ENCRYPTION_KEYS="hFkQ1XzVt6y3b0v2mN8rQ4sT7uW9xY1zA3cE5gI7kM0=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

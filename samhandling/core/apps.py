@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the auth signal receivers)
+        from . import crypto, signals  # noqa: F401  (registers the auth signal receivers and the key check)

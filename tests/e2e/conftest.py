@@ -1,0 +1,128 @@
+"""Fixtures for the browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Every test here runs in a real browser against the real application with the demo world loaded (see `site`).
+Helpers: `login(page, username)` logs in through the real form; `check_axe(page)` runs axe-core on the page
+and fails on serious or critical violations.
+"""
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; without this Django refuses ORM calls in the tests.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from samhandling.core.management.commands.demo import DEMO_PASSWORD
+from samhandling.core.models import Helsefellesskap, Organisation, User
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+TIMEOUT_MS = 10_000
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/e2e is an end-to-end test (`-m "not e2e"` leaves them out)."""
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test; relative URLs (page.goto("/konto/")) go to the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, demo):
+    """The live server with the demo world: `site.url`, `site.demo` (the personas), `site.password`.
+
+    live_server makes the test transactional, so the demo world is committed and the server thread sees it;
+    `transactional_db` is requested before `demo` so the `db` fixture under it opens no transaction (the
+    shared `reference` fixture rebuilds the world when an earlier transactional test has flushed it).
+    """
+    community = Helsefellesskap.objects.get(slug="vestfold")
+    # The live server thread must see the reference data and the personas (committed, not in a transaction).
+    assert Organisation.objects.filter(type="kommune", municipality_number="3905").exists()
+    assert User.objects.filter(username="sigrid").exists()
+
+    return SimpleNamespace(url=live_server.url, demo=demo, password=demo.password, community=community)
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the real form at /konto/logg-inn/ and wait until the front page has loaded."""
+    page.goto("/konto/logg-inn/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("/")
+    expect(page.locator("form[action='/konto/logg-ut/']"), f"{username} should be logged in").to_be_attached()
+
+
+def run_axe(page: Page) -> list[dict]:
+    """Run axe-core on the page; returns the serious and critical violations.
+
+    The site's CSP (`script-src 'self'`) would block an injected <script>; page.evaluate is not subject to it.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """async (tags) => {
+            const options = {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]};
+            const result = await axe.run(document, options);
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary, html: n.html})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    return [violation for violation in results if violation["impact"] in ("serious", "critical")]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:10]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"    at {target}: {node['html'][:160]}")
+            if node.get("summary"):
+                lines.append("      " + node["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def check_axe(page: Page, label: str = "") -> None:
+    """Assert that axe finds no serious or critical WCAG 2.1 A/AA or best-practice violation on the page."""
+    violations = run_axe(page)
+    where = label or page.url
+    assert not violations, f"axe: serious/critical violations on {where}:\n{format_violations(violations)}"
