@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "samhandling.core",
+    "samhandling.deviations",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too (not Django's in-memory default), so threads and the live server see real locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(PROJECT_DIR / "var" / "test-database.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("sprak/", core_views.set_language, name="set_language"),
     path("tilgjengelighet/", TemplateView.as_view(template_name="core/accessibility.html"), name="accessibility"),
+    path("avvik/", include("samhandling.deviations.urls")),
     path("", include("samhandling.core.urls")),
 ]
 

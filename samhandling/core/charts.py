@@ -36,3 +36,19 @@ def population_pyramid(bands: list[dict], *, title: str) -> dict:
         .configure_view(stroke=None)
     )
     return chart.to_dict()
+
+
+def bar_chart(rows: list[dict], *, x: str, y: str, x_title: str, y_title: str, title: str) -> dict:
+    """A plain vertical bar chart of `rows` (the page shows the same rows as a table)."""
+    chart = (
+        alt.Chart(alt.Data(values=rows), title=title)
+        .mark_bar(color="#0062ba")
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="d", tickMinStep=1)),
+            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title)],
+        )
+        .properties(width="container", height=280)
+        .configure_view(stroke=None)
+    )
+    return chart.to_dict()

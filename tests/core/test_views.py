@@ -102,7 +102,9 @@ def _pattern_names(resolver=None, namespace="") -> set[str]:
 
 
 def test_every_url_pattern_is_in_the_matrix():
-    assert _pattern_names() == set(PATTERN_OF.values()) | COVERED_ELSEWHERE
+    # Each module's own namespace is walked by its own matrix (tests/deviations/test_views.py …).
+    core_and_root = {name for name in _pattern_names() if ":" not in name or name.startswith("core:")}
+    assert core_and_root == set(PATTERN_OF.values()) | COVERED_ELSEWHERE
 
 
 def _expected(name: str, persona: str) -> int:

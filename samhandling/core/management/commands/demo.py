@@ -36,7 +36,7 @@ PEOPLE = [
         "Turid",
         "Lund",
         "Kontaktpunkt samhandlingsavvik",
-        "Tildelingskontoret Tønsberg (demo)",
+        "kommune:3905",
         [Role.DEVIATION_CONTACT],
     ),
     ("sigrid", "Sigrid", "Vik", "Seniorrådgiver, sekretariatet", "secretariat:VES", [Role.SECRETARIAT]),

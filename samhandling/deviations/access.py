@@ -1,0 +1,194 @@
+"""Who stands where in relation to a deviation, and the permission rules built on it.
+
+A role held in an organisation covers its units too: the contact point of a hospital trust receives what is sent
+to any of its clinics. `DeviationAccess` computes, once per request, the sets of organisations where the user is a
+contact point, a leader or a member; selectors and the rules registered in `core.permissions` both use it, so a
+list can never show a case the detail page would refuse.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from samhandling.core.models import Organisation, Role
+from samhandling.core.permissions import is_active_user, memberships, rule
+
+from .models import Deviation, Status
+
+
+def with_units(organisation_ids: set[int]) -> set[int]:
+    """The organisations and every unit below them."""
+    if not organisation_ids:
+        return set()
+    roots = Organisation.objects.filter(pk__in=organisation_ids).values("root_id")
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id in Organisation.objects.filter(root_id__in=roots).values_list("pk", "parent_id"):
+        if parent_id:
+            children[parent_id].append(pk)
+    result, stack = set(), list(organisation_ids)
+    while stack:
+        node = stack.pop()
+        if node not in result:
+            result.add(node)
+            stack.extend(children.get(node, []))
+    return result
+
+
+@dataclass
+class DeviationAccess:
+    user_id: int | None
+    contact_units: set[int] = field(default_factory=set)
+    leader_units: set[int] = field(default_factory=set)
+    member_units: set[int] = field(default_factory=set)
+    secretariat_roots: set[int] = field(default_factory=set)
+
+    def visible_cases(self) -> Q:
+        """Q for the cases this user may open (never drafts of others)."""
+        if self.user_id is None:
+            return Q(pk__in=[])
+        sent = ~Q(status__in=[Status.DRAFT])
+        delivered = ~Q(status__in=[Status.DRAFT, Status.AWAITING_LEADER])
+        return (
+            Q(reporter_id=self.user_id)
+            | (Q(reporter_unit__in=self.leader_units) & sent)
+            | (Q(reporter_unit__in=self.contact_units) & delivered)
+            | (Q(receiver__in=self.contact_units) & delivered)
+            | Q(handler_id=self.user_id)
+        )
+
+    def is_reporter(self, case: Deviation) -> bool:
+        return case.reporter_id == self.user_id
+
+    def is_leader(self, case: Deviation) -> bool:
+        return case.reporter_unit_id in self.leader_units
+
+    def is_sender_contact(self, case: Deviation) -> bool:
+        return case.reporter_unit_id in self.contact_units
+
+    def is_receiver(self, case: Deviation) -> bool:
+        return case.receiver_id in self.contact_units or (
+            case.handler_id is not None and case.handler_id == self.user_id
+        )
+
+    def can_view(self, case: Deviation) -> bool:
+        if self.is_reporter(case):
+            return True
+        if case.status == Status.DRAFT:
+            return False
+        if self.is_leader(case):
+            return True
+        if case.status == Status.AWAITING_LEADER:
+            return False
+        return self.is_sender_contact(case) or self.is_receiver(case)
+
+
+def access_for(user) -> DeviationAccess:
+    if not is_active_user(user):
+        return DeviationAccess(user_id=None)
+    cached = getattr(user, "_deviation_access", None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, set[int]] = defaultdict(set)
+    for membership in memberships(user):
+        by_role[membership.role].add(membership.organisation_id)
+        if membership.role in (Role.SECRETARIAT, Role.ADMIN):
+            by_role["secretariat_roots"].add(membership.organisation.root_id)
+    access = DeviationAccess(
+        user_id=user.pk,
+        contact_units=with_units(by_role[Role.DEVIATION_CONTACT]),
+        leader_units=with_units(by_role[Role.LEADER]),
+        member_units=with_units({m.organisation_id for m in memberships(user)}),
+        secretariat_roots=by_role["secretariat_roots"],
+    )
+    user._deviation_access = access
+    return access
+
+
+def visible_deviations(user) -> QuerySet[Deviation]:
+    return Deviation.objects.filter(access_for(user).visible_cases())
+
+
+# --- rules, registered in the one permission registry -------------------------------------------------------------
+
+
+@rule("deviations.report")
+def _report(user, community) -> bool:
+    return bool(access_for(user).member_units)
+
+
+@rule("deviations.view")
+def _view(user, case) -> bool:
+    return access_for(user).can_view(case)
+
+
+@rule("deviations.edit_draft")
+def _edit_draft(user, case) -> bool:
+    return case.status == Status.DRAFT and access_for(user).is_reporter(case)
+
+
+@rule("deviations.complete")
+def _complete(user, case) -> bool:
+    return case.status == Status.AWAITING_LEADER and access_for(user).is_leader(case)
+
+
+@rule("deviations.handle")
+def _handle(user, case) -> bool:
+    return case.status not in (Status.DRAFT, Status.AWAITING_LEADER) and access_for(user).is_receiver(case)
+
+
+@rule("deviations.reply")
+def _reply(user, case) -> bool:
+    """Answer the receiver's question (the reporter, or the reporter's leader on the reporter's behalf)."""
+    access = access_for(user)
+    return case.status == Status.NEEDS_INFO and (access.is_reporter(case) or access.is_leader(case))
+
+
+@rule("deviations.add_addendum")
+def _add_addendum(user, case) -> bool:
+    access = access_for(user)
+    if case.status in (Status.DRAFT, Status.WITHDRAWN):
+        return False
+    return access.is_reporter(case) or access.is_leader(case) or access.is_receiver(case)
+
+
+@rule("deviations.withdraw")
+def _withdraw(user, case) -> bool:
+    return access_for(user).is_reporter(case) and case.status in (
+        Status.DRAFT,
+        Status.AWAITING_LEADER,
+        Status.SUBMITTED,
+        Status.REDIRECTED,
+        Status.NEEDS_INFO,
+    )
+
+
+@rule("deviations.reveal_patient")
+def _reveal_patient(user, case) -> bool:
+    """Patient identity: only the handlers of the two organisations involved."""
+    access = access_for(user)
+    if case.status in (Status.DRAFT, Status.AWAITING_LEADER):
+        return False
+    return access.is_receiver(case) or access.is_sender_contact(case)
+
+
+@rule("deviations.view_statistics")
+def _view_statistics(user, community) -> bool:
+    access = access_for(user)
+    if community is None:
+        return False
+    if community.secretariat_id in access.secretariat_roots or user.is_superuser:
+        return True
+    return (
+        bool(access.leader_units or access.contact_units)
+        and community.members.filter(
+            pk__in=Organisation.objects.filter(pk__in=access.leader_units | access.contact_units).values("root_id")
+        ).exists()
+    )
+
+
+@rule("deviations.configure")
+def _configure(user, community) -> bool:
+    from samhandling.core.permissions import can
+
+    return can(user, "core.manage_community", community)

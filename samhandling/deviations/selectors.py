@@ -1,0 +1,145 @@
+"""Reads for the deviation pages, already filtered by what the user may see."""
+
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.core.workdays import working_days_between
+
+from .access import access_for, visible_deviations
+from .models import (
+    AWAITING_ACKNOWLEDGEMENT,
+    EXCLUDED_FROM_STATISTICS,
+    OPEN_STATUSES,
+    Category,
+    Deviation,
+    Status,
+)
+
+
+def _base(queryset: QuerySet[Deviation]) -> QuerySet[Deviation]:
+    return queryset.select_related("reporter_unit", "receiver", "category", "helsefellesskap", "reporter", "handler")
+
+
+def my_reports(user) -> QuerySet[Deviation]:
+    return _base(visible_deviations(user).filter(reporter=user)).order_by("-updated_at")
+
+
+def inbox(user, *, status: str = "", overdue_only: bool = False, query: str = "") -> QuerySet[Deviation]:
+    """Cases the user receives as contact point or handler, open ones first."""
+    access = access_for(user)
+    cases = _base(
+        Deviation.objects.filter(Q(receiver__in=access.contact_units) | Q(handler=user)).exclude(
+            status__in=[Status.DRAFT, Status.AWAITING_LEADER]
+        )
+    )
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    if query:
+        cases = cases.filter(reference__icontains=query.strip())
+    if overdue_only:
+        today = timezone.localdate()
+        cases = cases.filter(
+            Q(status__in=AWAITING_ACKNOWLEDGEMENT, acknowledge_deadline__lt=today)
+            | Q(status__in=OPEN_STATUSES, answer_deadline__lt=today)
+        )
+    return cases.order_by("answer_deadline", "submitted_at")
+
+
+def sent_from_my_units(user) -> QuerySet[Deviation]:
+    """Cases from the units where the user is leader or contact point (leaders also see those awaiting them)."""
+    access = access_for(user)
+    return _base(
+        Deviation.objects.filter(
+            (Q(reporter_unit__in=access.leader_units) & ~Q(status=Status.DRAFT))
+            | (Q(reporter_unit__in=access.contact_units) & ~Q(status__in=[Status.DRAFT, Status.AWAITING_LEADER]))
+        )
+    ).order_by("-submitted_at", "-created_at")
+
+
+def awaiting_my_completion(user) -> QuerySet[Deviation]:
+    return _base(
+        Deviation.objects.filter(reporter_unit__in=access_for(user).leader_units, status=Status.AWAITING_LEADER)
+    )
+
+
+def receivers_for(community: Helsefellesskap) -> QuerySet[Organisation]:
+    from samhandling.core.permissions import community_organisations
+
+    return (
+        community_organisations(community)
+        .filter(is_active=True)
+        .exclude(type="secretariat")
+        .select_related("parent")
+        .order_by("root__name", "name")
+    )
+
+
+def categories_for(community: Helsefellesskap) -> QuerySet[Category]:
+    return Category.objects.filter(helsefellesskap=community, is_active=True)
+
+
+# --- statistics ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    total: int
+    by_status: list[dict]
+    by_category: list[dict]
+    by_direction: list[dict]
+    by_pair: list[dict]
+    by_harm: list[dict]
+    by_month: list[dict]
+    median_days_to_acknowledge: float | None
+    median_days_to_answer: float | None
+    share_answered_in_time: float | None
+    share_reporters_answered: float | None
+
+
+def statistics_cases(community: Helsefellesskap, start: date, end: date) -> QuerySet[Deviation]:
+    return Deviation.objects.filter(
+        helsefellesskap=community, submitted_at__date__gte=start, submitted_at__date__lte=end
+    ).exclude(status__in=EXCLUDED_FROM_STATISTICS)
+
+
+def statistics(community: Helsefellesskap, start: date, end: date) -> Statistics:
+    """De-identified counts for one community and period; no text, no person, no patient."""
+    cases = statistics_cases(community, start, end)
+    total = cases.count()
+
+    def grouped(*fields: str) -> list[dict]:
+        return list(cases.values(*fields).annotate(count=Count("id")).order_by("-count", *fields))
+
+    rows = list(cases.values_list("submitted_at", "acknowledged_at", "answered_at", "answer_deadline", "status"))
+    to_ack = [
+        working_days_between(timezone.localtime(s).date(), timezone.localtime(a).date()) for s, a, *_ in rows if a
+    ]
+    to_answer = [
+        working_days_between(timezone.localtime(s).date(), timezone.localtime(n).date()) for s, _a, n, *_ in rows if n
+    ]
+    answered = [(n, d) for _s, _a, n, d, _st in rows if n]
+    in_time = sum(1 for n, d in answered if d and timezone.localtime(n).date() <= d)
+    months = {}
+    for submitted, *_rest in rows:
+        key = timezone.localtime(submitted).strftime("%Y-%m")
+        months[key] = months.get(key, 0) + 1
+    return Statistics(
+        total=total,
+        by_status=grouped("status"),
+        by_category=grouped("category__code", "category__name_nb", "category__name_nn"),
+        by_direction=grouped("reporter_unit__root__type", "receiver__root__type"),
+        by_pair=grouped("reporter_unit__root__name", "receiver__root__name"),
+        by_harm=grouped("harm_physical"),
+        by_month=[{"month": key, "count": months[key]} for key in sorted(months)],
+        median_days_to_acknowledge=median(to_ack) if to_ack else None,
+        median_days_to_answer=median(to_answer) if to_answer else None,
+        share_answered_in_time=(in_time / len(answered)) if answered else None,
+        share_reporters_answered=(len(answered) / total) if total else None,
+    )
