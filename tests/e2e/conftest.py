@@ -6,14 +6,12 @@ and fails on serious or critical violations.
 """
 
 import os
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; without this Django refuses ORM calls in the tests.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
+from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
 from samhandling.core.management.commands.demo import DEMO_PASSWORD
@@ -42,8 +40,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in the test thread, and Django then refuses ORM calls
+    ("SynchronousOnlyOperation"). DJANGO_ALLOW_ASYNC_UNSAFE lifts that, but only while the browser tests run: set
+    for the whole process it would leak into other tests and their subprocesses (`manage.py check --deploy`
+    rightly fails with async.E001 when it is set)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_orm_beside_playwright):
+    """Chromium for the browser tests; package-scoped so Playwright's event loop is gone after tests/e2e."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (apt-get install chromium).")
     with sync_playwright() as playwright:
@@ -62,6 +72,23 @@ def page(browser, live_server):
     context.close()
 
 
+def _seen_from_another_thread() -> dict[str, bool]:
+    """What a thread with its own database connection (like the live server's) sees of the demo world."""
+    seen: dict[str, bool] = {}
+
+    def probe():
+        try:
+            seen["municipality 3905"] = Organisation.objects.filter(type="kommune", municipality_number="3905").exists()
+            seen["sigrid"] = User.objects.filter(username="sigrid", is_active=True).exists()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return seen
+
+
 @pytest.fixture
 def site(live_server, transactional_db, demo):
     """The live server with the demo world: `site.url`, `site.demo` (the personas), `site.password`.
@@ -71,10 +98,10 @@ def site(live_server, transactional_db, demo):
     shared `reference` fixture rebuilds the world when an earlier transactional test has flushed it).
     """
     community = Helsefellesskap.objects.get(slug="vestfold")
-    # The live server thread must see the reference data and the personas (committed, not in a transaction).
-    assert Organisation.objects.filter(type="kommune", municipality_number="3905").exists()
-    assert User.objects.filter(username="sigrid").exists()
-
+    seen = _seen_from_another_thread()
+    assert seen == {"municipality 3905": True, "sigrid": True}, (
+        f"the live server thread cannot see the demo world (not committed?): {seen}"
+    )
     return SimpleNamespace(url=live_server.url, demo=demo, password=demo.password, community=community)
 
 
