@@ -40,7 +40,7 @@ reference-data: migrate ## Load the public reference data (idempotent)
 	$(PY) manage.py load_reference_data
 
 demo: reference-data ## Create the demo community's invented people and print their log-ins
-	$(PY) manage.py demo
+	$(PY) manage.py demo --with-cases
 
 run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite)
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -105,7 +105,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too (not Django's in-memory default), so threads and the live server see real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(PROJECT_DIR / "var" / "test-database.sqlite3")}
+    # One file per test process, so two test runs on one machine never share (and break) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(PROJECT_DIR / "var" / f"test-database-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

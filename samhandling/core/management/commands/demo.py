@@ -49,11 +49,18 @@ PEOPLE = [
 class Command(BaseCommand):
     help = "Create the demo health community's invented units and people (safe to run again)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--with-cases", action="store_true", help="Also create invented deviations (demo_deviations)."
+        )
+
+    def handle(self, *args, with_cases: bool = False, **options):
         if not Helsefellesskap.objects.filter(code=COMMUNITY).exists():
             call_command("load_reference_data", stdout=self.stdout)
         with transaction.atomic():
             self._create()
+        if with_cases:
+            call_command("demo_deviations", stdout=self.stdout)
         self._print_logins()
 
     def _create(self) -> None:
