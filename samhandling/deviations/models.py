@@ -135,7 +135,20 @@ class Deviation(models.Model):
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_deviations")
+    # Empty only for cases imported from the secretariat's old spreadsheet (source = import).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_deviations",
+    )
+    source = models.CharField(
+        max_length=10, choices=[("platform", "platform"), ("import", "import")], default="platform"
+    )
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="deviations"
+    )
     reporter_unit = models.ForeignKey(
         Organisation, verbose_name=_("where you work"), on_delete=models.PROTECT, related_name="sent_deviations"
     )
@@ -194,7 +207,11 @@ class Deviation(models.Model):
     @property
     def title(self) -> str:
         """The neutral title: never the description, never the patient."""
-        return f"Samhandlingsavvik {self.reference}" if self.reference else str(_("Draft deviation"))
+        if self.reference:
+            return f"Samhandlingsavvik {self.reference}"
+        if self.status == Status.AWAITING_LEADER:
+            return str(_("Deviation awaiting the leader"))
+        return str(_("Draft deviation"))
 
     @property
     def has_patient_identity(self) -> bool:
@@ -255,6 +272,59 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+class ImportBatch(models.Model):
+    """One all-or-nothing import of earlier cases from the spreadsheet a secretariat kept."""
+
+    helsefellesskap = models.ForeignKey(Helsefellesskap, on_delete=models.PROTECT, related_name="deviation_imports")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    row_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.row_count})"
+
+
+class Webhook(models.Model):
+    """Where an organisation's own deviation system (Synergi, EQS, Compilo, Landax …) takes in new cases."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="deviation_webhook")
+    url = models.URLField(_("address"), max_length=500)
+    # Shared secret for the HMAC signature, encrypted with core.crypto.
+    secret_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to deliver to a webhook; claimed and retried by the `deviation_webhooks` command."""
+
+    PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, default=PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.status})"
 
 
 class ReminderLog(models.Model):

@@ -130,7 +130,7 @@ def _notify(case: Deviation, recipients: list[User], base_url: str) -> None:
     """E-mail that something happened. Never the description, never the patient: reference, status and link."""
     link = base_url.rstrip("/") + reverse("deviations:detail", args=[case.pk]) if base_url else ""
     reference, status = case.reference, case.status
-    addresses = {(user.email, user.language) for user in recipients if user.email and user.is_active}
+    addresses = {(user.email, user.language) for user in recipients if user and user.email and user.is_active}
 
     def send() -> None:
         for address, language in sorted(addresses):
