@@ -214,6 +214,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Samhandling's own settings.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+# Webhooks must use https; plain http only for local development and tests.
+SAMHANDLING_ALLOW_HTTP_WEBHOOKS = env_bool("SAMHANDLING_ALLOW_HTTP_WEBHOOKS", DEBUG)
 SAMHANDLING_DEMO_NOTICE = env_bool("SAMHANDLING_DEMO_NOTICE", DEBUG)
 
 LOGGING = {

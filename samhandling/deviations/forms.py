@@ -179,3 +179,15 @@ class PeriodForm(DesignsystemetMixin, forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("The to date must be on or after the from date."))
         return cleaned
+
+
+class CategoryForm(DesignsystemetMixin, forms.Form):
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^[A-Za-zÆØÅæøå0-9]{2,12}$",
+        max_length=12,
+        help_text=_("2–12 letters or digits, e.g. EPI."),
+        error_messages={"invalid": _("Use 2–12 letters or digits.")},
+    )
+    name_nb = forms.CharField(label=_("Name in bokmål"), max_length=200)
+    name_nn = forms.CharField(label=_("Name in nynorsk"), max_length=200)

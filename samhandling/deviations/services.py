@@ -18,6 +18,7 @@ from samhandling.core.models import Helsefellesskap, Membership, Organisation, R
 from samhandling.core.permissions import communities_of_organisation, require
 from samhandling.core.workdays import add_working_days
 
+from . import webhooks
 from .access import access_for, with_units
 from .models import (
     CaseEvent,
@@ -241,6 +242,7 @@ def _submit(case: Deviation, *, actor: User, base_url: str) -> None:
     case.acknowledge_deadline = add_working_days(today, rules.acknowledge_days)
     case.answer_deadline = add_working_days(today, rules.answer_days)
     _transition(case, Status.SUBMITTED, actor=actor)
+    webhooks.enqueue(case, "deviation.submitted")
     _notify(case, receiver_contacts(case), base_url)
 
 
@@ -418,6 +420,7 @@ def deviation_redirect(
     case.answer_deadline = add_working_days(today, rules.answer_days)
     _transition(case, Status.REDIRECTED, actor=actor, text=reason.strip())
     case.events.filter(pk=case.events.latest("id").pk).update(organisation=previous)
+    webhooks.enqueue(case, "deviation.redirected")
     _notify(case, [case.reporter, *receiver_contacts(case)], base_url)
     return case
 
@@ -478,3 +481,53 @@ def deviation_settings_update(*, actor: User, community: Helsefellesskap, **valu
             actor=actor, action="deviations.settings.updated", target=found, helsefellesskap=community, data=changes
         )
     return found
+
+
+# --- categories ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(
+    *, actor: User, community: Helsefellesskap, code: str, name_nb: str, name_nn: str, category: Category | None = None
+) -> Category:
+    """Add a category to the community's list, or rename one. Codes are unique per community and never reused."""
+    require(actor, "deviations.configure", community)
+    code = code.strip().upper()
+    clash = Category.objects.filter(helsefellesskap=community, code=code)
+    if category is not None:
+        if category.helsefellesskap_id != community.pk:
+            raise PermissionDenied
+        clash = clash.exclude(pk=category.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("The health community already has a category with this code.")})
+    created = category is None
+    category = category or Category(
+        helsefellesskap=community, order=Category.objects.filter(helsefellesskap=community).count()
+    )
+    category.code, category.name_nb, category.name_nn = code, name_nb.strip(), name_nn.strip()
+    category.save()
+    audit.record(
+        actor=actor,
+        action="deviations.category.created" if created else "deviations.category.updated",
+        target=category,
+        helsefellesskap=community,
+        data={"code": code},
+    )
+    return category
+
+
+@transaction.atomic
+def category_set_active(*, actor: User, category: Category, active: bool) -> Category:
+    """Retire a category (existing cases keep it) or bring it back."""
+    require(actor, "deviations.configure", category.helsefellesskap)
+    if category.is_active != active:
+        category.is_active = active
+        category.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="deviations.category.reactivated" if active else "deviations.category.deactivated",
+            target=category,
+            helsefellesskap=category.helsefellesskap,
+            data={"code": category.code},
+        )
+    return category

@@ -69,5 +69,12 @@ register_actions(
         "deviations.patient.shown": _("Showed the patient's identity"),
         "deviations.patient.refused": _("Was refused the patient's identity"),
         "deviations.settings.updated": _("Changed the deviation settings"),
+        "deviations.webhook.configured": _("Connected a deviation system (webhook)"),
+        "deviations.webhook.secret_rotated": _("Made a new webhook secret"),
+        "deviations.case.external_id": _("The receiving system reported its case id"),
+        "deviations.category.created": _("Added a deviation category"),
+        "deviations.category.updated": _("Changed a deviation category"),
+        "deviations.category.deactivated": _("Retired a deviation category"),
+        "deviations.category.reactivated": _("Brought back a deviation category"),
     }
 )

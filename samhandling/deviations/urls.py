@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_webhooks
 
 app_name = "deviations"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("fra-mine-enheter/", views.from_my_units, name="units"),
     path("statistikk/", views.statistics, name="statistics"),
     path("innstillinger/", views.settings_view, name="settings"),
+    path("innstillinger/integrasjoner/", views_webhooks.integrations, name="integrations"),
+    path("webhook/ekstern-id/", views_webhooks.webhook_callback, name="webhook_callback"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/rediger/", views.edit, name="edit"),
     path("<int:pk>/pasient/", views.reveal_patient, name="reveal_patient"),

@@ -22,6 +22,7 @@ from . import selectors, services
 from .access import access_for, with_units
 from .forms import (
     AcknowledgeForm,
+    CategoryForm,
     ClassifyForm,
     MeasureForm,
     PeriodForm,
@@ -30,7 +31,7 @@ from .forms import (
     SettingsForm,
     TextForm,
 )
-from .models import OPEN_STATUSES, Deviation, Status
+from .models import OPEN_STATUSES, Category, Deviation, Status
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -372,23 +373,53 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def settings_view(request: HttpRequest) -> HttpResponse:
+    """Rules, deadlines and the category list of the current community (secretariat and admin)."""
     community = request.helsefellesskap
     require(request.user, "deviations.configure", community)
     current = services.settings_for(community)
+    categories = Category.objects.filter(helsefellesskap=community)
+    action = request.POST.get("form")
     form = SettingsForm(
-        request.POST or None,
+        request.POST if action == "settings" else None,
         initial={
             "leader_completion_required": current.leader_completion_required,
             "acknowledge_days": current.acknowledge_days,
             "answer_days": current.answer_days,
         },
+        prefix="settings",
     )
-    if request.method == "POST" and form.is_valid():
-        services.deviation_settings_update(actor=request.user, community=community, **form.cleaned_data)
-        messages.success(request, _("The changes were saved."))
-        return redirect("deviations:settings")
+    editing = categories.filter(pk=request.POST.get("category") or request.GET.get("kategori") or 0).first()
+    category_form = CategoryForm(
+        request.POST if action == "category" else None,
+        initial={"code": editing.code, "name_nb": editing.name_nb, "name_nn": editing.name_nn} if editing else None,
+        prefix="category",
+    )
+    if request.method == "POST":
+        try:
+            if action == "settings" and form.is_valid():
+                services.deviation_settings_update(actor=request.user, community=community, **form.cleaned_data)
+                messages.success(request, _("The changes were saved."))
+                return redirect("deviations:settings")
+            if action == "category" and category_form.is_valid():
+                services.category_save(
+                    actor=request.user, community=community, category=editing, **category_form.cleaned_data
+                )
+                messages.success(request, _("The category was saved."))
+                return redirect("deviations:settings")
+            if action in ("retire", "restore") and editing is not None:
+                services.category_set_active(actor=request.user, category=editing, active=action == "restore")
+                messages.success(request, _("The changes were saved."))
+                return redirect("deviations:settings")
+        except ValidationError as error:
+            _apply_errors(category_form if action == "category" else form, error)
     return render(
         request,
         "deviations/settings.html",
-        {"form": form, "community": community, "categories": selectors.categories_for(community)},
+        {
+            "form": form,
+            "category_form": category_form,
+            "editing": editing,
+            "community": community,
+            "categories": categories,
+        },
     )

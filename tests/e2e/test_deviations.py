@@ -105,13 +105,13 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
         sigrid = as_user("sigrid")
         sigrid.open("/avvik/innstillinger/")
         sigrid.axe("deviation settings")
-        checkbox = sigrid.page.locator("#id_leader_completion_required")
+        checkbox = sigrid.page.locator("#id_settings-leader_completion_required")
         checkbox.check()
         with sigrid.page.expect_navigation() as navigation:
-            sigrid.page.locator("main form[method=post] button[type=submit]").click()
+            sigrid.page.locator("main form:has(input[name=form][value=settings]) button[type=submit]").click()
         assert navigation.value.status == 200, f"saving the settings gave HTTP {navigation.value.status}"
         expect(sigrid.page).to_have_url(re.compile(r"/avvik/innstillinger/$"))
-        expect(sigrid.page.locator("#id_leader_completion_required"), "the setting should be saved").to_be_checked()
+        expect(sigrid.page.locator("#id_settings-leader_completion_required"), "the setting should be saved").to_be_checked()
         sigrid.axe("deviation settings after saving")
 
         # --- kari reports, first with a wrong fødselsnummer ----------------------------------------------------
