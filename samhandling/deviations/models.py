@@ -186,6 +186,10 @@ class Deviation(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Facts fixed when they happen, so statistics are plain SQL aggregates even over hundreds of thousands of cases.
+    days_to_acknowledge = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_to_answer = models.PositiveSmallIntegerField(null=True, blank=True)
+    answered_in_time = models.BooleanField(null=True, blank=True)
     external_case_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

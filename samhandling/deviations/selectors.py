@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date
-from statistics import median
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from samhandling.core.models import Helsefellesskap, Organisation
-from samhandling.core.workdays import working_days_between
 
 from .access import access_for, visible_deviations
 from .models import (
@@ -109,27 +108,32 @@ def statistics_cases(community: Helsefellesskap, start: date, end: date) -> Quer
     ).exclude(status__in=EXCLUDED_FROM_STATISTICS)
 
 
+def _median(cases: QuerySet[Deviation], field: str) -> float | None:
+    """The median of a column, in the database (ORDER BY with OFFSET), so it scales with the index, not Python."""
+    values = cases.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field, flat=True)
+    count = values.count()
+    if not count:
+        return None
+    middle = list(values[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle) / len(middle)
+
+
 def statistics(community: Helsefellesskap, start: date, end: date) -> Statistics:
-    """De-identified counts for one community and period; no text, no person, no patient."""
+    """De-identified counts for one community and period; no text, no person, no patient. All in SQL."""
     cases = statistics_cases(community, start, end)
     total = cases.count()
 
     def grouped(*fields: str) -> list[dict]:
         return list(cases.values(*fields).annotate(count=Count("id")).order_by("-count", *fields))
 
-    rows = list(cases.values_list("submitted_at", "acknowledged_at", "answered_at", "answer_deadline", "status"))
-    to_ack = [
-        working_days_between(timezone.localtime(s).date(), timezone.localtime(a).date()) for s, a, *_ in rows if a
-    ]
-    to_answer = [
-        working_days_between(timezone.localtime(s).date(), timezone.localtime(n).date()) for s, _a, n, *_ in rows if n
-    ]
-    answered = [(n, d) for _s, _a, n, d, _st in rows if n]
-    in_time = sum(1 for n, d in answered if d and timezone.localtime(n).date() <= d)
-    months = {}
-    for submitted, *_rest in rows:
-        key = timezone.localtime(submitted).strftime("%Y-%m")
-        months[key] = months.get(key, 0) + 1
+    months = (
+        cases.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("month")
+    )
+    answered = cases.filter(answered_at__isnull=False).count()
+    in_time = cases.filter(answered_in_time=True).count()
     return Statistics(
         total=total,
         by_status=grouped("status"),
@@ -137,9 +141,9 @@ def statistics(community: Helsefellesskap, start: date, end: date) -> Statistics
         by_direction=grouped("reporter_unit__root__type", "receiver__root__type"),
         by_pair=grouped("reporter_unit__root__name", "receiver__root__name"),
         by_harm=grouped("harm_physical"),
-        by_month=[{"month": key, "count": months[key]} for key in sorted(months)],
-        median_days_to_acknowledge=median(to_ack) if to_ack else None,
-        median_days_to_answer=median(to_answer) if to_answer else None,
-        share_answered_in_time=(in_time / len(answered)) if answered else None,
-        share_reporters_answered=(len(answered) / total) if total else None,
+        by_month=[{"month": row["month"].strftime("%Y-%m"), "count": row["count"]} for row in months],
+        median_days_to_acknowledge=_median(cases, "days_to_acknowledge"),
+        median_days_to_answer=_median(cases, "days_to_answer"),
+        share_answered_in_time=(in_time / answered) if answered else None,
+        share_reporters_answered=(answered / total) if total else None,
     )

@@ -16,7 +16,7 @@ from samhandling.core import audit, crypto
 from samhandling.core.identity import validate_national_id
 from samhandling.core.models import Helsefellesskap, Membership, Organisation, Role, User
 from samhandling.core.permissions import communities_of_organisation, require
-from samhandling.core.workdays import add_working_days
+from samhandling.core.workdays import add_working_days, working_days_between
 
 from . import webhooks
 from .access import access_for, with_units
@@ -112,6 +112,13 @@ def _next_reference(community: Helsefellesskap, year: int) -> str:
     ReferenceCounter.objects.filter(helsefellesskap=community, year=year).update(last_number=F("last_number") + 1)
     number = ReferenceCounter.objects.get(helsefellesskap=community, year=year).last_number
     return f"{community.code}-{year}-{number:05d}"
+
+
+def record_answer_facts(case: Deviation) -> None:
+    """Working days to the answer, and whether it came in time, fixed on the case when it is answered."""
+    answered_on = timezone.localtime(case.answered_at).date()
+    case.days_to_answer = working_days_between(timezone.localtime(case.submitted_at).date(), answered_on)
+    case.answered_in_time = case.answer_deadline is None or answered_on <= case.answer_deadline
 
 
 def _community_for(reporter_unit: Organisation, receiver: Organisation) -> Helsefellesskap:
@@ -314,6 +321,7 @@ def deviation_acknowledge(
     ):
         raise ValidationError({"handler": _("The handler must work in the receiving organisation.")})
     case.acknowledged_at = timezone.now()
+    case.days_to_acknowledge = working_days_between(timezone.localtime(case.submitted_at).date(), timezone.localdate())
     case.handler = handler
     _transition(case, Status.ACKNOWLEDGED, actor=actor)
     CaseEvent.objects.create(deviation=case, kind=EventKind.ASSIGNMENT, actor=actor, text=str(handler))
@@ -374,6 +382,7 @@ def deviation_answer(*, actor: User, case: Deviation, answer: str, base_url: str
         raise ValidationError({"text": _("Write the answer to the reporter.")})
     case.answer = answer.strip()
     case.answered_at = timezone.now()
+    record_answer_facts(case)
     _transition(case, Status.ANSWERED, actor=actor)
     CaseEvent.objects.create(deviation=case, kind=EventKind.ANSWER, actor=actor, text=case.answer)
     _notify(case, [case.reporter, *reporter_leaders(case)], base_url)
@@ -415,7 +424,7 @@ def deviation_redirect(
     rules = settings_for(case.helsefellesskap)
     today = timezone.localdate()
     previous = case.receiver
-    case.receiver, case.handler, case.acknowledged_at = receiver, None, None
+    case.receiver, case.handler, case.acknowledged_at, case.days_to_acknowledge = receiver, None, None, None
     case.acknowledge_deadline = add_working_days(today, rules.acknowledge_days)
     case.answer_deadline = add_working_days(today, rules.answer_days)
     _transition(case, Status.REDIRECTED, actor=actor, text=reason.strip())
