@@ -52,3 +52,72 @@ def bar_chart(rows: list[dict], *, x: str, y: str, x_title: str, y_title: str, t
         .configure_view(stroke=None)
     )
     return chart.to_dict()
+
+
+DOCUMENT_FONT = "DejaVu Sans"
+
+
+def document_bar_chart(
+    rows: list[dict],
+    *,
+    series: list[str],
+    colours: list[str],
+    value_title: str,
+    horizontal: bool = True,
+    width: int = 300,
+) -> dict:
+    """A static bar chart for printed documents (rendered with vl-convert, so fixed sizes and a local font).
+
+    Each row is {"label", "series", "value", "text"}: `text` is the number as the document's table prints it, drawn
+    at the end of the bar. A hidden number has value None: no bar, only its text (e.g. "<5"), so the chart never
+    shows more than the table beside it.
+    """
+    data = alt.Data(values=rows)
+    order = list(dict.fromkeys(row["label"] for row in rows))
+    category = alt.Y if horizontal else alt.X
+    amount = alt.X if horizontal else alt.Y
+    offset = alt.YOffset if horizontal else alt.XOffset
+    axis = alt.Axis(labelLimit=380) if horizontal else alt.Axis(labelAngle=0, labelLimit=80)
+    position = {
+        # An explicit order: the bars of hidden numbers are left out, which would otherwise move their labels last.
+        ("y" if horizontal else "x"): category("label:N", title=None, sort=order, axis=axis),
+        **({("yOffset" if horizontal else "xOffset"): offset("series:N", sort=series)} if len(series) > 1 else {}),
+    }
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            **position,
+            **{
+                ("x" if horizontal else "y"): amount(
+                    "value:Q", title=value_title, axis=alt.Axis(format="d", tickMinStep=1)
+                )
+            },
+            color=alt.Color(
+                "series:N",
+                sort=series,
+                scale=alt.Scale(domain=series, range=colours),
+                legend=alt.Legend(orient="top", title=None) if len(series) > 1 else None,
+            ),
+        )
+    )
+    label_style = (
+        {"align": "left", "baseline": "middle", "dx": 3} if horizontal else {"align": "center", "baseline": "bottom"}
+    )
+    numbers = (
+        alt.Chart(data)
+        .transform_calculate(at="datum.value == null ? 0 : datum.value")
+        .mark_text(fontSize=11, color="#1e2b3c", **label_style, **({} if horizontal else {"dy": -3}))
+        .encode(**position, **{("x" if horizontal else "y"): amount("at:Q")}, text="text:N")
+    )
+    step = 15 if len(series) > 1 else 20  # with an offset, the step is each bar's, not each group's
+    size = {"width": width, "height": {"step": step}} if horizontal else {"width": {"step": 44}, "height": 200}
+    chart = (
+        alt.layer(bars, numbers)
+        .properties(**size)
+        .configure(font=DOCUMENT_FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#1e2b3c", titleColor="#1e2b3c")
+        .configure_legend(labelFontSize=11, symbolType="square")
+    )
+    return chart.to_dict()

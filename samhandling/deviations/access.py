@@ -58,7 +58,8 @@ class DeviationAccess:
         )
 
     def is_reporter(self, case: Deviation) -> bool:
-        return case.reporter_id == self.user_id
+        # Imported cases have no reporter: None must never match a user id that is None too.
+        return self.user_id is not None and case.reporter_id == self.user_id
 
     def is_leader(self, case: Deviation) -> bool:
         return case.reporter_unit_id in self.leader_units

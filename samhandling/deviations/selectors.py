@@ -147,3 +147,62 @@ def statistics(community: Helsefellesskap, start: date, end: date) -> Statistics
         share_answered_in_time=(in_time / answered) if answered else None,
         share_reporters_answered=(answered / total) if total else None,
     )
+
+
+# --- for the half-year and annual reports (samhandling.deviations.reports) ----------------------------------------
+
+
+def statistics_supplement(community: Helsefellesskap, start: date, end: date) -> dict:
+    """What the reports need beside `statistics()`: the number of cases behind each median and share (so that one
+    built on few cases can be hidden), event type, psychological harm, and how many cases have a recorded measure.
+    Counts only; never a text, a person or a patient."""
+    cases = statistics_cases(community, start, end)
+    # The same conditions `statistics()` uses for its medians and shares, so each base matches its figure.
+    counts = cases.aggregate(
+        acknowledged=Count("pk", filter=Q(days_to_acknowledge__isnull=False), distinct=True),
+        answered=Count("pk", filter=Q(answered_at__isnull=False), distinct=True),
+        answer_days_known=Count("pk", filter=Q(days_to_answer__isnull=False), distinct=True),
+        with_measures=Count("pk", filter=Q(measures__isnull=False), distinct=True),
+    )
+
+    def grouped(field: str) -> dict[str, int]:
+        return dict(cases.order_by().values_list(field).annotate(count=Count("id")).values_list(field, "count"))
+
+    # Pairs of organisations with their types, so a report can check them against the counts by direction.
+    pair_fields = (
+        "reporter_unit__root__name",
+        "receiver__root__name",
+        "reporter_unit__root__type",
+        "receiver__root__type",
+    )
+    by_pair = cases.order_by().values_list(*pair_fields).annotate(count=Count("id"))
+    return {
+        **counts,
+        "by_event_type": grouped("event_type"),
+        "by_harm_psychological": grouped("harm_psychological"),
+        "by_pair_with_types": {tuple(row[:4]): row[4] for row in by_pair},
+    }
+
+
+def report_categories(community: Helsefellesskap) -> QuerySet[Category]:
+    """Every category of the community, inactive ones too (a report may count cases filed under an old one)."""
+    return Category.objects.filter(helsefellesskap=community).order_by("order", "code")
+
+
+def deadlines_for(community: Helsefellesskap) -> tuple[int, int]:
+    """The community's deadlines in working days (acknowledge, answer); the defaults when none are set yet."""
+    from .models import DeviationSettings
+
+    found = DeviationSettings.objects.filter(helsefellesskap=community).first() or DeviationSettings()
+    return found.acknowledge_days, found.answer_days
+
+
+def first_report_year(community: Helsefellesskap) -> int | None:
+    """The year of the community's first sent deviation (imported ones included), for the report page's years."""
+    first = (
+        Deviation.objects.filter(helsefellesskap=community, submitted_at__isnull=False)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).year if first else None

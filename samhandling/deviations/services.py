@@ -106,12 +106,21 @@ def _transition(case: Deviation, to: str, *, actor: User, text: str = "") -> Non
     )
 
 
-def _next_reference(community: Helsefellesskap, year: int) -> str:
-    """Claim the next number with one atomic UPDATE, so concurrent submissions never share a number."""
+def allocate_references(community: Helsefellesskap, year: int, count: int = 1) -> list[str]:
+    """Claim `count` consecutive numbers with one atomic UPDATE, so concurrent submissions never share a number.
+
+    Submission takes one at a time; the import of earlier cases takes a block per year in the same counter."""
     ReferenceCounter.objects.get_or_create(helsefellesskap=community, year=year)
-    ReferenceCounter.objects.filter(helsefellesskap=community, year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.get(helsefellesskap=community, year=year).last_number
-    return f"{community.code}-{year}-{number:05d}"
+    ReferenceCounter.objects.filter(helsefellesskap=community, year=year).update(last_number=F("last_number") + count)
+    last = ReferenceCounter.objects.get(helsefellesskap=community, year=year).last_number
+    return [f"{community.code}-{year}-{number:05d}" for number in range(last - count + 1, last + 1)]
+
+
+def allocate_reference(community: Helsefellesskap, year: int) -> str:
+    return allocate_references(community, year)[0]
+
+
+_next_reference = allocate_reference
 
 
 def record_answer_facts(case: Deviation) -> None:

@@ -111,7 +111,9 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
             sigrid.page.locator("main form:has(input[name=form][value=settings]) button[type=submit]").click()
         assert navigation.value.status == 200, f"saving the settings gave HTTP {navigation.value.status}"
         expect(sigrid.page).to_have_url(re.compile(r"/avvik/innstillinger/$"))
-        expect(sigrid.page.locator("#id_settings-leader_completion_required"), "the setting should be saved").to_be_checked()
+        expect(
+            sigrid.page.locator("#id_settings-leader_completion_required"), "the setting should be saved"
+        ).to_be_checked()
         sigrid.axe("deviation settings after saving")
 
         # --- kari reports, first with a wrong fødselsnummer ----------------------------------------------------
