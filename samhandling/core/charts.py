@@ -35,7 +35,7 @@ def population_pyramid(bands: list[dict], *, title: str) -> dict:
         .properties(width="container", height=360)
         .configure_view(stroke=None)
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
 
 
 def bar_chart(rows: list[dict], *, x: str, y: str, x_title: str, y_title: str, title: str) -> dict:
@@ -51,7 +51,7 @@ def bar_chart(rows: list[dict], *, x: str, y: str, x_title: str, y_title: str, t
         .properties(width="container", height=280)
         .configure_view(stroke=None)
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
 
 
 DOCUMENT_FONT = "DejaVu Sans"
@@ -120,4 +120,4 @@ def document_bar_chart(
         .configure_axis(labelFontSize=11, titleFontSize=11, labelColor="#1e2b3c", titleColor="#1e2b3c")
         .configure_legend(labelFontSize=11, symbolType="square")
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
