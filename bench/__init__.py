@@ -1,0 +1,1 @@
+"""Load benchmark helpers (see docs/benchmarks.md). Not part of the application."""
