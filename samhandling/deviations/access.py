@@ -106,6 +106,12 @@ def access_for(user) -> DeviationAccess:
     return access
 
 
+def sees_whole_community(user, community) -> bool:
+    """The secretariat and the administrators of a community see all of its cases in statistics and exports;
+    leaders and contact points see the cases of their own units."""
+    return bool(user.is_superuser or community.secretariat_id in access_for(user).secretariat_roots)
+
+
 def visible_deviations(user) -> QuerySet[Deviation]:
     return Deviation.objects.filter(access_for(user).visible_cases())
 

@@ -7,7 +7,7 @@ A row holds codes, organisations, dates and deadlines only: never free text, nev
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from samhandling.core import audit
 from samhandling.core.models import Helsefellesskap, OrganisationType, User
 from samhandling.core.permissions import can
 
-from .access import access_for, visible_deviations
+from .access import sees_whole_community, visible_deviations
 from .models import (
     EXCLUDED_FROM_STATISTICS,
     Deviation,
@@ -34,6 +34,7 @@ from .models import (
     Status,
     YesNoUnknown,
 )
+from .selectors import sent_between
 
 # Never sent: nothing the receiving side or the statistics know of.
 NEVER_SENT = (Status.DRAFT, Status.AWAITING_LEADER)
@@ -119,21 +120,13 @@ class ExportRow:
 # --- which cases -------------------------------------------------------------------------------------------------
 
 
-def sees_whole_community(user: User, community: Helsefellesskap) -> bool:
-    """The secretariat and the administrators of a community export all of its cases; others what they may open."""
-    return bool(user.is_superuser or community.secretariat_id in access_for(user).secretariat_roots)
-
-
 def export_cases(user: User, community: Helsefellesskap | None, start: date, end: date) -> QuerySet[Deviation]:
     """The sent cases of `community` the user may export, sent from `start` to `end` (both local dates, inclusive)."""
     if community is None or not can(user, "deviations.view_statistics", community):
         return Deviation.objects.none()
     cases = Deviation.objects.all() if sees_whole_community(user, community) else visible_deviations(user)
-    # Local-midnight bounds rather than submitted_at__date, so the (helsefellesskap, status, submitted_at) index serves.
-    first = timezone.make_aware(datetime.combine(start, time.min))
-    after = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
     return (
-        cases.filter(helsefellesskap=community, submitted_at__gte=first, submitted_at__lt=after)
+        cases.filter(helsefellesskap=community, **sent_between(start, end))
         .exclude(status__in=NEVER_SENT)
         .order_by("submitted_at", "pk")
     )

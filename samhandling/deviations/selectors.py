@@ -1,7 +1,7 @@
 """Reads for the deviation pages, already filtered by what the user may see."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from samhandling.core.models import Helsefellesskap, Organisation
 
-from .access import access_for, visible_deviations
+from .access import access_for, sees_whole_community, visible_deviations
 from .models import (
     AWAITING_ACKNOWLEDGEMENT,
     EXCLUDED_FROM_STATISTICS,
@@ -102,10 +102,22 @@ class Statistics:
     share_reporters_answered: float | None
 
 
-def statistics_cases(community: Helsefellesskap, start: date, end: date) -> QuerySet[Deviation]:
-    return Deviation.objects.filter(
-        helsefellesskap=community, submitted_at__date__gte=start, submitted_at__date__lte=end
-    ).exclude(status__in=EXCLUDED_FROM_STATISTICS)
+def sent_between(start: date, end: date) -> dict:
+    """Filter arguments for cases sent from `start` to `end` (local dates, inclusive). Local-midnight bounds rather
+    than submitted_at__date, so the (helsefellesskap, status, submitted_at) index serves."""
+    first = timezone.make_aware(datetime.combine(start, time.min))
+    after = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return {"submitted_at__gte": first, "submitted_at__lt": after}
+
+
+def statistics_cases(community: Helsefellesskap, start: date, end: date, user=None) -> QuerySet[Deviation]:
+    """The cases counted in statistics; with `user`, only those in the user's scope (see sees_whole_community)."""
+    cases = Deviation.objects.filter(helsefellesskap=community, **sent_between(start, end)).exclude(
+        status__in=EXCLUDED_FROM_STATISTICS
+    )
+    if user is not None and not sees_whole_community(user, community):
+        cases = cases.filter(access_for(user).visible_cases())
+    return cases
 
 
 def _median(cases: QuerySet[Deviation], field: str) -> float | None:
@@ -118,9 +130,10 @@ def _median(cases: QuerySet[Deviation], field: str) -> float | None:
     return sum(middle) / len(middle)
 
 
-def statistics(community: Helsefellesskap, start: date, end: date) -> Statistics:
-    """De-identified counts for one community and period; no text, no person, no patient. All in SQL."""
-    cases = statistics_cases(community, start, end)
+def statistics(community: Helsefellesskap, start: date, end: date, user=None) -> Statistics:
+    """De-identified counts for one community and period (in the user's scope when given); no text, no person, no
+    patient. All in SQL."""
+    cases = statistics_cases(community, start, end, user)
     total = cases.count()
 
     def grouped(*fields: str) -> list[dict]:

@@ -19,7 +19,7 @@ from samhandling.core.permissions import can, require
 from samhandling.core.views import _apply_errors
 
 from . import selectors, services
-from .access import access_for, with_units
+from .access import access_for, sees_whole_community, with_units
 from .forms import (
     AcknowledgeForm,
     CategoryForm,
@@ -342,7 +342,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     community = request.helsefellesskap
     require(request.user, "deviations.view_statistics", community)
     form, start, end = _period(request)
-    stats = selectors.statistics(community, start, end)
+    stats = selectors.statistics(community, start, end, request.user)
     labels = dict(Status.choices)
     chart = (
         bar_chart(
@@ -367,6 +367,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "status_labels": labels,
             "chart": chart,
             "community": community,
+            "whole_community": sees_whole_community(request.user, community),
         },
     )
 

@@ -224,3 +224,20 @@ def test_statistics_leave_out_duplicates_and_count_answers(client, demo, sent_ca
     assert stats.share_reporters_answered == 1
     html = response.content.decode()
     assert PATIENT_ID not in html and "Kari Nordmann" not in html
+
+
+def test_leaders_and_contact_points_get_statistics_for_their_own_scope(client, demo, sent_case, report_data, units):
+    from samhandling.core.models import Organisation
+
+    tonsberg = Organisation.objects.get(municipality_number="3905", type="kommune")
+    other = services.deviation_save_draft(
+        actor=demo.lars, data=report_data(reporter_unit=units["gp"], receiver=tonsberg, patient_id="", patient_name="")
+    )
+    services.deviation_send(actor=demo.lars, case=other)
+    period = {"start": "2020-01-01", "end": "2030-12-31"}
+    client.force_login(demo.per)
+    assert client.get("/avvik/statistikk/", period).context["stats"].total == 1
+    client.force_login(demo.turid)
+    assert client.get("/avvik/statistikk/", period).context["stats"].total == 2
+    client.force_login(demo.sigrid)
+    assert client.get("/avvik/statistikk/", period).context["stats"].total == 2
