@@ -310,8 +310,8 @@ def cookies_from(response: http.client.HTTPResponse) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def log_in(port: int) -> str:
-    """Log in as the demo user; return the Cookie header to send with every measured request."""
+def log_in(port: int, username: str = DEMO_USER) -> str:
+    """Log in as a demo user; return the Cookie header to send with every measured request."""
     connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
     try:
         connection.request("GET", "/konto/logg-inn/")
@@ -326,7 +326,7 @@ def log_in(port: int) -> str:
         form = urllib.parse.urlencode(
             {
                 "csrfmiddlewaretoken": token.group(1),
-                "username": DEMO_USER,
+                "username": username,
                 "password": DEMO_PASSWORD,
                 "next": "",
             }
@@ -347,7 +347,7 @@ def log_in(port: int) -> str:
         response.read()
         cookies.update(cookies_from(response))
         if response.status != 302 or "sessionid" not in cookies:
-            raise BenchError(f"Logging in as {DEMO_USER!r} failed (status {response.status}).")
+            raise BenchError(f"Logging in as {username!r} failed (status {response.status}).")
     finally:
         connection.close()
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
@@ -490,8 +490,10 @@ def measure(
     warmup: float,
     server_pid: int | None,
     database_pids: Callable[[], list[int]],
+    path: str | None = None,
 ) -> Result:
-    path = PAGES[name][0]
+    """Measure one page: `path`, or the path of PAGES[name] when no path is given."""
+    path = path or PAGES[name][0]
     headers = {"Cookie": cookie, "Accept": "text/html", "Accept-Language": "nb"}
     start = time.perf_counter()
     measure_from = start + warmup
@@ -558,6 +560,23 @@ def markdown(results: list[Result], header: str) -> str:
         page = f"{PAGES[r.page][1]} `{r.path}`"
         latency = f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f}"
         lines.append(f"| {page} | {r.requests_per_second:,.1f} | {latency} | {r.errors} |")
+    return "\n".join(lines)
+
+
+def cpu_breakdown(results: list[Result], engine: str) -> str:
+    """The CPU lines printed under the table: who used the cores while each page was measured."""
+    lines = [f"CPU while measuring, in % of one core ({core_count()} cores = {core_count() * 100} %):"]
+    postgres = engine.startswith("PostgreSQL")
+    for r in results:
+        other = r.machine_cpu_percent - r.server_cpu_percent - r.database_cpu_percent - r.client_cpu_percent
+        line = f"  {r.page:<13} gunicorn {r.server_cpu_percent:>3} %, "
+        if postgres:
+            line += f"PostgreSQL {r.database_cpu_percent:>3} %, "
+        line += f"load generator {r.client_cpu_percent:>3} %, other processes {max(0, other):>3} %"
+        line += f"; CPU per request: gunicorn {r.server_cpu_ms_per_request:.1f} ms"
+        if postgres:
+            line += f", PostgreSQL {r.database_cpu_ms_per_request:.1f} ms"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -683,18 +702,7 @@ def main() -> int:
         table = markdown(results, header)
         print(table, flush=True)
         print()
-        print(f"CPU while measuring, in % of one core ({core_count()} cores = {core_count() * 100} %):")
-        postgres = database.engine.startswith("PostgreSQL")
-        for r in results:
-            other = r.machine_cpu_percent - r.server_cpu_percent - r.database_cpu_percent - r.client_cpu_percent
-            line = f"  {r.page:<13} gunicorn {r.server_cpu_percent:>3} %, "
-            if postgres:
-                line += f"PostgreSQL {r.database_cpu_percent:>3} %, "
-            line += f"load generator {r.client_cpu_percent:>3} %, other processes {max(0, other):>3} %"
-            line += f"; CPU per request: gunicorn {r.server_cpu_ms_per_request:.1f} ms"
-            if postgres:
-                line += f", PostgreSQL {r.database_cpu_ms_per_request:.1f} ms"
-            print(line)
+        print(cpu_breakdown(results, database.engine))
         failed = [r for r in results if r.errors]
         for r in failed:
             print(f"NON-200 on {r.path}: {r.error_statuses}")

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,7 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+OPEN_STATUS_VALUES = sorted(str(status) for status in OPEN_STATUSES)
 AWAITING_ACKNOWLEDGEMENT = frozenset({Status.SUBMITTED, Status.REDIRECTED})
 # Cases left out of statistics: not real samhandlingsavvik, counted twice, or never sent.
 EXCLUDED_FROM_STATISTICS = frozenset(
@@ -200,6 +202,20 @@ class Deviation(models.Model):
             models.Index(fields=["receiver", "status"]),
             models.Index(fields=["reporter_unit", "status"]),
             models.Index(fields=["helsefellesskap", "status", "submitted_at"]),
+            models.Index(fields=["helsefellesskap", "submitted_at"], name="deviation_period"),
+            # The newest change in a community: the statistics cache key (one index look-up).
+            models.Index(fields=["helsefellesskap", "updated_at"], name="deviation_change_stamp"),
+            # The inbox: open cases by party, and open cases by deadline (partial, so they stay small).
+            models.Index(
+                fields=["receiver", "handler"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="deviation_open_parties",
+            ),
+            models.Index(
+                fields=["answer_deadline", "submitted_at"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="deviation_open_by_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,11 @@
 """Reads for the deviation pages, already filtered by what the user may see."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ from .models import (
 
 
 def _base(queryset: QuerySet[Deviation]) -> QuerySet[Deviation]:
-    return queryset.select_related("reporter_unit", "receiver", "category", "helsefellesskap", "reporter", "handler")
+    return queryset.select_related("reporter_unit", "receiver", "category")  # what the lists show, nothing more
 
 
 def my_reports(user) -> QuerySet[Deviation]:
@@ -102,6 +104,9 @@ class Statistics:
     share_reporters_answered: float | None
 
 
+STATISTICS_CACHE_SECONDS = 15 * 60
+
+
 def sent_between(start: date, end: date) -> dict:
     """Filter arguments for cases sent from `start` to `end` (local dates, inclusive). Local-midnight bounds rather
     than submitted_at__date, so the (helsefellesskap, status, submitted_at) index serves."""
@@ -120,46 +125,103 @@ def statistics_cases(community: Helsefellesskap, start: date, end: date, user=No
     return cases
 
 
-def _median(cases: QuerySet[Deviation], field: str) -> float | None:
-    """The median of a column, in the database (ORDER BY with OFFSET), so it scales with the index, not Python."""
-    values = cases.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field, flat=True)
-    count = values.count()
-    if not count:
+def _median_of(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: how many}, the same as taking the middle of the sorted list."""
+    total = sum(histogram.values())
+    if not total:
         return None
-    middle = list(values[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle) / len(middle)
+    wanted, found, seen = {(total - 1) // 2, total // 2}, [], 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        found.extend(value for position in wanted if seen <= position < seen + count)
+        seen += count
+    return sum(found) / len(found)
+
+
+def _ranked(counts: dict[tuple, int], keys: tuple[str, ...]) -> list[dict]:
+    rows = [dict(zip(keys, key, strict=True), count=count) for key, count in counts.items() if count]
+    return sorted(rows, key=lambda row: (-row["count"], *[str(row[k]) for k in keys]))
+
+
+def _compute_statistics(community: Helsefellesskap, cases: QuerySet[Deviation]) -> Statistics:
+    """One grouped scan for every breakdown, plus two small histograms for the medians."""
+    groups = (
+        cases.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("status", "category_id", "harm_physical", "reporter_unit__root_id", "receiver__root_id", "month")
+        .annotate(
+            count=Count("id"), answered=Count("answered_at"), in_time=Count("id", filter=Q(answered_in_time=True))
+        )
+        .order_by()
+    )
+    categories = {c.pk: c for c in Category.objects.filter(helsefellesskap=community)}
+    organisations = {}
+    tallies: dict[str, dict[tuple, int]] = {
+        name: {} for name in ("status", "category", "direction", "pair", "harm", "month")
+    }
+    total = answered = in_time = 0
+
+    def add(name: str, key: tuple, count: int) -> None:
+        tallies[name][key] = tallies[name].get(key, 0) + count
+
+    rows = list(groups)
+    organisation_ids = {r["reporter_unit__root_id"] for r in rows} | {r["receiver__root_id"] for r in rows}
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids).only("name", "type")}
+    for row in rows:
+        count = row["count"]
+        total += count
+        answered += row["answered"]
+        in_time += row["in_time"]
+        category = categories[row["category_id"]]
+        sender, receiver = organisations[row["reporter_unit__root_id"]], organisations[row["receiver__root_id"]]
+        add("status", (row["status"],), count)
+        add("category", (category.code, category.name_nb, category.name_nn), count)
+        add("direction", (sender.type, receiver.type), count)
+        add("pair", (sender.name, receiver.name), count)
+        add("harm", (row["harm_physical"],), count)
+        add("month", (row["month"].strftime("%Y-%m"),), count)
+
+    def histogram(field: str) -> dict[int, int]:
+        return dict(cases.exclude(**{f"{field}__isnull": True}).values_list(field).annotate(n=Count("id")).order_by())
+
+    return Statistics(
+        total=total,
+        by_status=_ranked(tallies["status"], ("status",)),
+        by_category=_ranked(tallies["category"], ("category__code", "category__name_nb", "category__name_nn")),
+        by_direction=_ranked(tallies["direction"], ("reporter_unit__root__type", "receiver__root__type")),
+        by_pair=_ranked(tallies["pair"], ("reporter_unit__root__name", "receiver__root__name")),
+        by_harm=_ranked(tallies["harm"], ("harm_physical",)),
+        by_month=sorted(_ranked(tallies["month"], ("month",)), key=lambda row: row["month"]),
+        median_days_to_acknowledge=_median_of(histogram("days_to_acknowledge")),
+        median_days_to_answer=_median_of(histogram("days_to_answer")),
+        share_answered_in_time=(in_time / answered) if answered else None,
+        share_reporters_answered=(answered / total) if total else None,
+    )
+
+
+def _scope_key(user, community: Helsefellesskap) -> str:
+    if user is None or sees_whole_community(user, community):
+        return "all"
+    access = access_for(user)
+    material = f"{user.pk}|{sorted(access.leader_units)}|{sorted(access.contact_units)}"
+    return hashlib.sha256(material.encode()).hexdigest()[:24]
 
 
 def statistics(community: Helsefellesskap, start: date, end: date, user=None) -> Statistics:
     """De-identified counts for one community and period (in the user's scope when given); no text, no person, no
-    patient. All in SQL."""
-    cases = statistics_cases(community, start, end, user)
-    total = cases.count()
+    patient.
 
-    def grouped(*fields: str) -> list[dict]:
-        return list(cases.values(*fields).annotate(count=Count("id")).order_by("-count", *fields))
-
-    months = (
-        cases.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("month")
+    Results are cached per scope and period, keyed also by the newest change to any case of the community (one
+    index look-up), so a cached figure is never stale: every write to a case moves `updated_at`."""
+    newest = Deviation.objects.filter(helsefellesskap=community).aggregate(newest=Max("updated_at"))["newest"]
+    material = "|".join(
+        [str(community.pk), _scope_key(user, community), start.isoformat(), end.isoformat(), str(newest)]
     )
-    answered = cases.filter(answered_at__isnull=False).count()
-    in_time = cases.filter(answered_in_time=True).count()
-    return Statistics(
-        total=total,
-        by_status=grouped("status"),
-        by_category=grouped("category__code", "category__name_nb", "category__name_nn"),
-        by_direction=grouped("reporter_unit__root__type", "receiver__root__type"),
-        by_pair=grouped("reporter_unit__root__name", "receiver__root__name"),
-        by_harm=grouped("harm_physical"),
-        by_month=[{"month": row["month"].strftime("%Y-%m"), "count": row["count"]} for row in months],
-        median_days_to_acknowledge=_median(cases, "days_to_acknowledge"),
-        median_days_to_answer=_median(cases, "days_to_answer"),
-        share_answered_in_time=(in_time / answered) if answered else None,
-        share_reporters_answered=(answered / total) if total else None,
-    )
+    key = "deviations.statistics." + hashlib.sha256(material.encode()).hexdigest()[:32]
+    cached = cache.get(key)
+    if cached is None:
+        cached = _compute_statistics(community, statistics_cases(community, start, end, user))
+        cache.set(key, cached, STATISTICS_CACHE_SECONDS)
+    return cached
 
 
 # --- for the half-year and annual reports (samhandling.deviations.reports) ----------------------------------------
