@@ -1,9 +1,34 @@
 """Vega-Lite chart specs built with Altair. Templates embed the spec as JSON and always show a table beside it."""
 
+import hashlib
+import json
+from functools import wraps
+
 import altair as alt
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
+def cached_spec(builder):
+    """Building a spec with Altair costs ~15 ms; the same inputs in the same language give the same spec, so keep it.
+
+    The key is a hash of the inputs themselves, so a changed number is a new key: never a stale chart."""
+
+    @wraps(builder)
+    def wrapper(*args, **kwargs):
+        material = json.dumps([builder.__name__, get_language(), args, kwargs], sort_keys=True, default=str)
+        key = "core.chart." + hashlib.sha256(material.encode()).hexdigest()[:32]
+        spec = cache.get(key)
+        if spec is None:
+            spec = builder(*args, **kwargs)
+            cache.set(key, spec, 60 * 60)
+        return spec
+
+    return wrapper
+
+
+@cached_spec
 def population_pyramid(bands: list[dict], *, title: str) -> dict:
     """Residents by age band with women to the right and men to the left (men drawn as negative values)."""
     women, men = _("Women"), _("Men")
@@ -38,6 +63,7 @@ def population_pyramid(bands: list[dict], *, title: str) -> dict:
     return chart.to_dict(validate=False)
 
 
+@cached_spec
 def bar_chart(rows: list[dict], *, x: str, y: str, x_title: str, y_title: str, title: str) -> dict:
     """A plain vertical bar chart of `rows` (the page shows the same rows as a table)."""
     chart = (

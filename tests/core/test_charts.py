@@ -19,3 +19,15 @@ def test_the_bar_chart_is_valid_vega_lite():
     )
     alt.Chart.from_dict(spec, validate=True)
     assert spec["data"]["values"] == [{"month": "2026-01", "count": 3}]
+
+
+def test_a_spec_is_reused_for_the_same_inputs_and_rebuilt_when_a_number_changes():
+    from django.utils import translation
+
+    bands = [{"band": "0–4", "start": 0, "K": 1, "M": 2}]
+    first = population_pyramid(bands, title="X")
+    assert population_pyramid(bands, title="X") == first
+    changed = population_pyramid([{**bands[0], "K": 5}], title="X")
+    assert sorted(row["count"] for row in changed["data"]["values"]) == [2, 5]
+    with translation.override("nn"):
+        assert population_pyramid(bands, title="X")["encoding"]["y"]["title"] == "Alder"
