@@ -97,6 +97,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    (PROJECT_DIR / "var").mkdir(exist_ok=True)  # the default file and the test databases live here
     # WAL and a busy timeout let the dev server and management commands share the file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
