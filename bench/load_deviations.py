@@ -357,13 +357,7 @@ def arguments() -> argparse.Namespace:
         parser.error("--sizes must be 1..2 000 000 each")
     options.sizes.sort()
     options.pages = [page.strip() for page in options.pages.split(",") if page.strip()]
-    unknown = [page for page in options.pages if page not in PAGES]
-    if unknown or not options.pages:
-        parser.error(f"unknown page(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(PAGES)}")
-    if not (0 < options.duration <= 600) or not (0 <= options.warmup <= 60):
-        parser.error("--duration must be in (0, 600] and --warmup in [0, 60]")
-    if not (1 <= options.concurrency <= 256) or not (1 <= options.workers <= 64):
-        parser.error("--concurrency must be 1..256 and --workers 1..64")
+    lp.check_options(parser, options, PAGES)
     if not 1 <= options.request_timeout <= 300:
         parser.error("--request-timeout must be 1..300")
     return options

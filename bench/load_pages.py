@@ -630,14 +630,19 @@ def arguments() -> argparse.Namespace:
     )
     options = parser.parse_args()
     options.pages = [page.strip() for page in options.pages.split(",") if page.strip()]
-    unknown = [page for page in options.pages if page not in PAGES]
+    check_options(parser, options, PAGES)
+    return options
+
+
+def check_options(parser: argparse.ArgumentParser, options: argparse.Namespace, pages) -> None:
+    """The bounds every load script shares: known pages, and a run that stops by itself."""
+    unknown = [page for page in options.pages if page not in pages]
     if unknown or not options.pages:
-        parser.error(f"unknown page(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(PAGES)}")
+        parser.error(f"unknown page(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(pages)}")
     if not (0 < options.duration <= 600) or not (0 <= options.warmup <= 60):
         parser.error("--duration must be in (0, 600] and --warmup in [0, 60]")
     if not (1 <= options.concurrency <= 256) or not (1 <= options.workers <= 64):
         parser.error("--concurrency must be 1..256 and --workers 1..64")
-    return options
 
 
 def _terminate(signum, frame) -> None:

@@ -6,6 +6,7 @@ carries `aria-invalid` and `aria-describedby`, and what the user typed is kept w
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,15 @@ from .models import (
     Role,
     User,
 )
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form) so the user sees it where it belongs."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class DesignsystemetFormRenderer(TemplatesSetting):

@@ -135,7 +135,8 @@ def population_by_age_band(area: Organisation, year: int) -> list[dict]:
 
 
 def area_profile(area: Organisation) -> dict:
-    totals = population_totals().get(area.pk, {})
+    every_area = population_totals()
+    totals = every_area.get(area.pk, {})
     years = sorted(totals)
     latest = years[-1] if years else None
     municipality = area if area.type == OrganisationType.KOMMUNE else area.parent
@@ -147,7 +148,7 @@ def area_profile(area: Organisation) -> dict:
         "communities": list(Helsefellesskap.objects.filter(members=municipality).order_by("name")),
         "catchment": list(CatchmentArea.objects.filter(area=area).select_related("hospital").order_by("service")),
         "districts": [
-            AreaRow(d, population_totals().get(d.pk, {}))
+            AreaRow(d, every_area.get(d.pk, {}))
             for d in area.children.filter(type=OrganisationType.BYDEL).order_by("district_number")
         ]
         if area.type == OrganisationType.KOMMUNE

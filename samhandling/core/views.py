@@ -31,6 +31,7 @@ from .forms import (
     SetPasswordForm,
     UserCreateForm,
     UserUpdateForm,
+    apply_service_errors,
 )
 from .middleware import SESSION_COMMUNITY_KEY
 from .models import Helsefellesskap, Membership, Organisation, OrganisationType, Role, User
@@ -50,15 +51,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form) so the user sees it where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- front page and account ---------------------------------------------------------------------------------------
@@ -241,7 +233,7 @@ def admin_organisations(request: HttpRequest) -> HttpResponse:
                 actor=request.user, helsefellesskap=community, parent=None, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": organisation.name})
             return redirect("core:admin_organisation", pk=organisation.pk)
@@ -293,7 +285,7 @@ def admin_organisation(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The changes were saved."))
                 return redirect("core:admin_organisation", pk=organisation.pk)
         except ValidationError as error:
-            _apply_errors(unit_form if action == "unit" else edit_form or unit_form, error)
+            apply_service_errors(unit_form if action == "unit" else edit_form or unit_form, error)
     members = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__first_name")
     return render(
         request,
@@ -335,7 +327,7 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         except PermissionDenied:
             form.add_error("role", _("You may not give this role."))
         else:
@@ -386,7 +378,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect("core:admin_user", pk=user.pk)
-            _apply_errors(edit_form if action == "edit" else membership_form, error)
+            apply_service_errors(edit_form if action == "edit" else membership_form, error)
         except PermissionDenied:
             membership_form.add_error("role", _("You may not give this role."))
         if request.method == "POST" and action == "edit":

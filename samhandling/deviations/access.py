@@ -17,15 +17,16 @@ from samhandling.core.permissions import is_active_user, memberships, rule
 from .models import Deviation, Status
 
 
-def with_units(organisation_ids: set[int]) -> set[int]:
-    """The organisations and every unit below them."""
-    if not organisation_ids:
-        return set()
-    roots = Organisation.objects.filter(pk__in=organisation_ids).values("root_id")
+def _unit_tree(root_ids) -> dict[int, list[int]]:
+    """parent id → child ids for every organisation under the given roots (one query)."""
     children: dict[int, list[int]] = defaultdict(list)
-    for pk, parent_id in Organisation.objects.filter(root_id__in=roots).values_list("pk", "parent_id"):
+    for pk, parent_id in Organisation.objects.filter(root_id__in=root_ids).values_list("pk", "parent_id"):
         if parent_id:
             children[parent_id].append(pk)
+    return children
+
+
+def _below(organisation_ids: set[int], children: dict[int, list[int]]) -> set[int]:
     result, stack = set(), list(organisation_ids)
     while stack:
         node = stack.pop()
@@ -33,6 +34,14 @@ def with_units(organisation_ids: set[int]) -> set[int]:
             result.add(node)
             stack.extend(children.get(node, []))
     return result
+
+
+def with_units(organisation_ids: set[int]) -> set[int]:
+    """The organisations and every unit below them."""
+    if not organisation_ids:
+        return set()
+    roots = Organisation.objects.filter(pk__in=organisation_ids).values("root_id")
+    return _below(organisation_ids, _unit_tree(roots))
 
 
 @dataclass
@@ -95,11 +104,13 @@ def access_for(user) -> DeviationAccess:
         by_role[membership.role].add(membership.organisation_id)
         if membership.role in (Role.SECRETARIAT, Role.ADMIN):
             by_role["secretariat_roots"].add(membership.organisation.root_id)
+    # One tree for all the user's organisations; each role's units are read from it.
+    children = _unit_tree({m.organisation.root_id for m in memberships(user)})
     access = DeviationAccess(
         user_id=user.pk,
-        contact_units=with_units(by_role[Role.DEVIATION_CONTACT]),
-        leader_units=with_units(by_role[Role.LEADER]),
-        member_units=with_units({m.organisation_id for m in memberships(user)}),
+        contact_units=_below(by_role[Role.DEVIATION_CONTACT], children),
+        leader_units=_below(by_role[Role.LEADER], children),
+        member_units=_below({m.organisation_id for m in memberships(user)}, children),
         secretariat_roots=by_role["secretariat_roots"],
     )
     user._deviation_access = access

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samhandling.core.charts import bar_chart
+from samhandling.core.forms import apply_service_errors
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import can, require
-from samhandling.core.views import _apply_errors
 
 from . import selectors, services
 from .access import access_for, sees_whole_community, with_units
@@ -38,7 +38,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _visible_case(request: HttpRequest, pk: int) -> Deviation:
+def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
     """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
     case = get_object_or_404(
         Deviation.objects.select_related(
@@ -91,7 +91,7 @@ def _save_report(request: HttpRequest, case: Deviation | None) -> HttpResponse:
                 messages.success(request, _("The draft was saved. It has not been sent."))
             return redirect(case)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     return render(request, "deviations/report.html", {"form": form, "case": case})
 
 
@@ -103,7 +103,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
+    case = visible_case_or_404(request, pk)
     require(request.user, "deviations.edit_draft", case)
     return _save_report(request, case)
 
@@ -224,7 +224,7 @@ def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = No
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
+    case = visible_case_or_404(request, pk)
     return render(request, "deviations/detail.html", _case_context(request, case))
 
 
@@ -283,7 +283,7 @@ ACTIONS = {
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One endpoint for the case's actions; the service decides whether the user may."""
-    case = _visible_case(request, pk)
+    case = visible_case_or_404(request, pk)
     if action not in ACTIONS:
         raise Http404
     form_class, perform = ACTIONS[action]
@@ -305,7 +305,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect(case)
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Done."))
             return redirect(case)
@@ -318,7 +318,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_patient(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
+    case = visible_case_or_404(request, pk)
     identity = services.deviation_reveal_patient(actor=request.user, case=case)
     if request.htmx:
         response = render(request, "deviations/_patient.html", {"identity": identity, "case": case})
@@ -328,7 +328,7 @@ def reveal_patient(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, date, date]:
+def period_from_request(request: HttpRequest) -> tuple[PeriodForm, date, date]:
     today = timezone.localdate()
     default_start = date(today.year, 1, 1) if today.month > 6 else date(today.year - 1, 7, 1)
     form = PeriodForm(request.GET or None, initial={"start": default_start, "end": today})
@@ -341,7 +341,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, date, date]:
 def statistics(request: HttpRequest) -> HttpResponse:
     community = request.helsefellesskap
     require(request.user, "deviations.view_statistics", community)
-    form, start, end = _period(request)
+    form, start, end = period_from_request(request)
     stats = selectors.statistics(community, start, end, request.user)
     labels = dict(Status.choices)
     chart = (
@@ -412,7 +412,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The changes were saved."))
                 return redirect("deviations:settings")
         except ValidationError as error:
-            _apply_errors(category_form if action == "category" else form, error)
+            apply_service_errors(category_form if action == "category" else form, error)
     return render(
         request,
         "deviations/settings.html",

@@ -16,15 +16,14 @@ from django.views.decorators.http import require_GET
 from samhandling.core.permissions import require
 
 from . import exports, fhir
-from .views import _period as statistics_period
-from .views import _visible_case
+from .views import period_from_request, visible_case_or_404
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request: HttpRequest) -> tuple[date, date]:
     """The period the statistics page shows; a period given but invalid is refused rather than replaced."""
-    form, start, end = statistics_period(request)
+    form, start, end = period_from_request(request)
     if ("start" in request.GET or "end" in request.GET) and not form.is_valid():
         raise BadRequest("invalid period")
     return start, end
@@ -112,7 +111,7 @@ def fhir_bundle(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def fhir_case(request: HttpRequest, pk: int) -> HttpResponse:
     """One case as an AdverseEvent, for whoever may open the case; a case never sent has none (404)."""
-    case = _visible_case(request, pk)
+    case = visible_case_or_404(request, pk)
     version = _version(request)
     resource = fhir.case_adverse_event(case, version=version)
     if resource is None:

@@ -15,9 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from samhandling.core import crypto
-from samhandling.core.forms import DesignsystemetMixin
+from samhandling.core.forms import DesignsystemetMixin, apply_service_errors
 from samhandling.core.permissions import community_organisations, require
-from samhandling.core.views import _apply_errors
 
 from . import webhooks
 from .models import Deviation, Webhook
@@ -68,7 +67,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
                 if not secret and not form.errors:
                     return redirect(f"{request.path}?org={chosen.pk}")
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_service_errors(form, error)
             hooks = {hook.organisation_id: hook for hook in Webhook.objects.filter(organisation__in=organisations)}
     rows = [(organisation, hooks.get(organisation.pk)) for organisation in organisations]
     return render(

@@ -5,10 +5,10 @@ without deciding who may see it fails the suite.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from samhandling.core.models import Organisation, OrganisationType, User
 from tests.conftest import PERSONAS
+from tests.matrix import url_names, walk
 
 ALL = set(PERSONAS)
 MANAGERS = {"sigrid", "tove"}
@@ -90,20 +90,9 @@ PATTERN_OF = {
 }
 
 
-def _pattern_names(resolver=None, namespace="") -> set[str]:
-    names = set()
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            names |= _pattern_names(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            names.add(namespace + entry.name)
-    return names
-
-
 def test_every_url_pattern_is_in_the_matrix():
     # Each module's own namespace is walked by its own matrix (tests/deviations/test_views.py …).
-    core_and_root = {name for name in _pattern_names() if ":" not in name or name.startswith("core:")}
+    core_and_root = {name for name in url_names() if ":" not in name or name.startswith("core:")}
     assert core_and_root == set(PATTERN_OF.values()) | COVERED_ELSEWHERE
 
 
@@ -122,14 +111,7 @@ def test_permission_matrix(demo, client, persona):
     urls = _urls(demo)
     if persona != ANON:
         client.force_login(getattr(demo, persona))
-    failures = []
-    for name, url in urls.items():
-        response = client.get(url)
-        expected = _expected(name, persona)
-        if response.status_code != expected:
-            failures.append(f"{name} {url}: expected {expected}, got {response.status_code}")
-        if persona == ANON:
-            assert response["Location"].startswith("/konto/logg-inn/?next=")
+    failures = walk(client, urls, lambda name: _expected(name, persona))
     assert not failures, "\n".join(failures)
 
 

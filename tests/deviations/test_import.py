@@ -15,6 +15,7 @@ from samhandling.core.models import AuditEvent, OrganisationType
 from samhandling.deviations import exports, importer, selectors, services
 from samhandling.deviations.access import DeviationAccess
 from samhandling.deviations.models import Deviation, ImportBatch, ReferenceCounter, Status
+from tests.matrix import walk
 
 from .conftest import PATIENT_ID
 
@@ -75,11 +76,7 @@ def test_import_permission_matrix(client, demo, vestfold, persona):
         client.force_login(getattr(demo, persona))
     requests = {"import": "/avvik/import/", "import_template": "/avvik/import/mal.xlsx"}
     assert set(requests) == COVERED_URL_NAMES
-    failures = []
-    for name, url in requests.items():
-        response = client.get(url)
-        if response.status_code != _expect(persona):
-            failures.append(f"{name} GET {url}: expected {_expect(persona)}, got {response.status_code}")
+    failures = walk(client, requests, lambda view: _expect(persona))
     response = client.post("/avvik/import/", {"file": _upload(_csv([_good_row()]))})
     expected_post = {200: 302, 403: 403, 302: 302}[_expect(persona)]
     if response.status_code != expected_post:
