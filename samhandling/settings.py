@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "axes",
     "samhandling.core",
     "samhandling.deviations",
+    "samhandling.governance",
+    "samhandling.indicators",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +162,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS")
 
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
+# Governance attachments are served through views that check access, never straight from MEDIA_ROOT.
+GOVERNANCE_MAX_ATTACHMENT_BYTES = int(os.environ.get("GOVERNANCE_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
+
+# Styringsinformasjon: prepared data sets and run results live here (Parquet); analysts may import a folder from
+# INDICATOR_DATA_ROOT on the server instead of uploading it.
+INDICATOR_STORAGE_ROOT = Path(os.environ.get("INDICATOR_STORAGE_ROOT", PROJECT_DIR / "var" / "indicators"))
+INDICATOR_DATA_ROOT = Path(os.environ.get("INDICATOR_DATA_ROOT", INDICATOR_STORAGE_ROOT / "inbox"))
+# DuckDB's memory limit for an indicator run (a national run needs a few GB).
+INDICATOR_MEMORY_LIMIT = os.environ.get("INDICATOR_MEMORY_LIMIT", "6GB")
 
 # E-mail: console in development; SMTP settings from the environment in production.
 EMAIL_BACKEND = os.environ.get(

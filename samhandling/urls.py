@@ -31,6 +31,8 @@ urlpatterns = [
     path("sprak/", core_views.set_language, name="set_language"),
     path("tilgjengelighet/", TemplateView.as_view(template_name="core/accessibility.html"), name="accessibility"),
     path("avvik/", include("samhandling.deviations.urls")),
+    path("moter/", include("samhandling.governance.urls")),
+    path("styringsinformasjon/", include("samhandling.indicators.urls")),
     path("", include("samhandling.core.urls")),
 ]
 

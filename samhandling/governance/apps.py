@@ -1,0 +1,10 @@
+"""App configuration for møter og saker (partnership bodies, meetings, agenda items, minutes)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "samhandling.governance"
+    label = "governance"
+    verbose_name = _("Meetings and agenda items")

@@ -1,0 +1,7 @@
+"""URLs of møter og saker (Norwegian paths)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "governance"
+
+urlpatterns = []

@@ -1,0 +1,10 @@
+"""App configuration for styringsinformasjon (data sets, the indicator catalogue, runs, results, dashboards)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "samhandling.indicators"
+    label = "indicators"
+    verbose_name = _("Management information")
