@@ -46,7 +46,7 @@ run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DATABASE_URL picks the database)
-	@scripts/ensure_browser.sh
+	@scripts/ensure_test_tools.sh
 	@mkdir -p var
 	DATABASE_URL="$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/var/test.sqlite3}" DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 \
 		USE_TLS=0 WHITENOISE_USE_FINDERS=1 STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \

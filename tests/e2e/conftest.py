@@ -55,7 +55,7 @@ def _allow_orm_beside_playwright():
 def browser(_allow_orm_beside_playwright):
     """Chromium for the browser tests; package-scoped so Playwright's event loop is gone after tests/e2e."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (apt-get install chromium).")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_test_tools.sh (apt-get install chromium).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
