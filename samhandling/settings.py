@@ -171,6 +171,9 @@ INDICATOR_STORAGE_ROOT = Path(os.environ.get("INDICATOR_STORAGE_ROOT", PROJECT_D
 INDICATOR_DATA_ROOT = Path(os.environ.get("INDICATOR_DATA_ROOT", INDICATOR_STORAGE_ROOT / "inbox"))
 # DuckDB's memory limit for an indicator run (a national run needs a few GB).
 INDICATOR_MEMORY_LIMIT = os.environ.get("INDICATOR_MEMORY_LIMIT", "6GB")
+# Imports and runs start in a thread of the web process after the request commits; with this off they wait for
+# `manage.py indicators_jobs` (cron), which is what a multi-server installation wants.
+INDICATOR_JOBS_IN_WEB = env_bool("INDICATOR_JOBS_IN_WEB", True)
 
 # E-mail: console in development; SMTP settings from the environment in production.
 EMAIL_BACKEND = os.environ.get(

@@ -19,7 +19,6 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +29,13 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from samhandling.core import audit
 from samhandling.core.charts import document_bar_chart
+from samhandling.core.documents import (
+    docx_page_number_field,
+    docx_repeat_header,
+    local_only_fetcher,
+    page_counter,
+    page_counter_words,
+)
 from samhandling.core.models import Helsefellesskap, OrganisationType
 from samhandling.core.permissions import require, rule
 
@@ -640,49 +646,6 @@ def build_report(community: Helsefellesskap, kind: str, year: int, half: int | N
 # --- PDF ----------------------------------------------------------------------------------------------------------
 
 
-def _local_only_fetcher():
-    """A WeasyPrint URL fetcher that fetches data: URLs and files inside the project, and refuses anything else
-    (WeasyPrint then leaves the resource out), so rendering a report never touches the network."""
-    from weasyprint import URLFetcher
-
-    root = Path(settings.BASE_DIR).resolve()
-
-    class LocalOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            scheme = url.split(":", 1)[0].lower()
-            if scheme == "file":
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if path.is_relative_to(root):
-                    return super().fetch(url, headers)
-            elif scheme == "data":
-                return super().fetch(url, headers)
-            raise ValueError(f"Refused to fetch {url[:100]}: reports use local files only.")
-
-    return LocalOnlyFetcher(allowed_protocols={"data", "file"})
-
-
-def _css_string(text: str) -> str:
-    """`text` as a quoted CSS string (safe inside a <style> element)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
-    return f'"{escaped}"'
-
-
-def _page_counter_words() -> tuple[str, str, str]:
-    """The translated words before, between and after the numbers of "Page 2 of 5"."""
-    before, _sep, rest = _("Page %(page)s of %(pages)s").partition("%(page)s")
-    middle, _sep, after = rest.partition("%(pages)s")
-    return before, middle, after
-
-
-def _page_counter() -> str:
-    """The footer's "Page 2 of 5" as CSS `content`, with the translated words around the counters."""
-    before, middle, after = _page_counter_words()
-    parts = [_css_string(before) if before else "", "counter(page)", _css_string(middle), "counter(pages)"]
-    if after:
-        parts.append(_css_string(after))
-    return " ".join(part for part in parts if part)
-
-
 def render_html(report: Report) -> str:
     """The print HTML; charts are SVG drawn by vl-convert and embedded as data: URLs."""
     import vl_convert
@@ -701,7 +664,7 @@ def render_html(report: Report) -> str:
             "report": report,
             "sections": sections,
             "language": translation.get_language(),
-            "page_counter": _page_counter(),
+            "page_counter": page_counter(),
             "logo": logo,
         },
     )
@@ -711,7 +674,7 @@ def render_document(report: Report):
     """The laid-out WeasyPrint document (pages and boxes), before it is written as PDF."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(report), base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).render()
+    return HTML(string=render_html(report), base_url=str(settings.BASE_DIR), url_fetcher=local_only_fetcher()).render()
 
 
 def render_pdf(report: Report) -> bytes:
@@ -720,31 +683,6 @@ def render_pdf(report: Report) -> bytes:
 
 
 # --- DOCX ---------------------------------------------------------------------------------------------------------
-
-
-def _docx_page_number_field(paragraph, instruction: str) -> None:
-    """A Word field (PAGE or NUMPAGES) that Word fills in when it lays out the document."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    simple = OxmlElement("w:fldSimple")
-    simple.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    simple.append(run)
-    paragraph._p.append(simple)
-
-
-def _docx_repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
 
 
 def _docx_table(document, table: Table) -> None:
@@ -767,7 +705,7 @@ def _docx_table(document, table: Table) -> None:
         run.font.size = Pt(9)
         run.font.color.rgb = RGBColor(0x1E, 0x2B, 0x3C)
 
-    _docx_repeat_header(grid.rows[0])
+    docx_repeat_header(grid.rows[0])
     for index, header in enumerate(headers):
         fill(grid.rows[0].cells[index], str(header), bold=True, numeric=index >= numeric_from)
     for row_index, row in enumerate(body, start=1):
@@ -817,11 +755,11 @@ def render_docx(report: Report) -> bytes:
     header.runs[0].bold = True
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    before, middle, after = _page_counter_words()
+    before, middle, after = page_counter_words()
     footer.add_run(f"{report.title}   {before}")
-    _docx_page_number_field(footer, "PAGE")
+    docx_page_number_field(footer, "PAGE")
     footer.add_run(middle)
-    _docx_page_number_field(footer, "NUMPAGES")
+    docx_page_number_field(footer, "NUMPAGES")
     footer.add_run(after)
     for run in footer.runs:
         run.font.size = Pt(8)

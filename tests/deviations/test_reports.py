@@ -21,6 +21,7 @@ from docx import Document
 from hypothesis import given
 from hypothesis import strategies as st
 
+from samhandling.core.documents import local_only_fetcher
 from samhandling.core.models import AuditEvent
 from samhandling.deviations import reports, services
 from samhandling.deviations.models import Category, Deviation, Status
@@ -487,14 +488,14 @@ def test_the_files_name_no_person_as_author(report_cases, demo):
 
 
 def test_the_pdf_renderer_refuses_the_network_and_files_outside_the_project():
-    fetcher = reports._local_only_fetcher()
+    fetcher = local_only_fetcher()
     for url in ("https://example.org/logo.png", "http://127.0.0.1/x.css", "file:///etc/passwd", "ftp://x/y"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
 
 def test_the_pdf_renderer_reads_data_urls_and_the_projects_own_files():
-    fetcher = reports._local_only_fetcher()
+    fetcher = local_only_fetcher()
     assert fetcher.fetch("data:,ok").read() == b"ok"
     logo = (Path(settings.BASE_DIR) / "static" / "img" / "favicon.svg").resolve().as_uri()
     assert fetcher.fetch(logo).read().startswith(b"<svg")
