@@ -8,3 +8,6 @@ class GovernanceConfig(AppConfig):
     name = "samhandling.governance"
     label = "governance"
     verbose_name = _("Meetings and agenda items")
+
+    def ready(self) -> None:
+        from . import access, tasks  # noqa: F401  (register the permission rules, "Mine oppgaver" and audit labels)

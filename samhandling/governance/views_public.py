@@ -1,0 +1,107 @@
+"""The public archive, open without log-in: per community its bodies, upcoming meetings, published notices and
+approved minutes with their public documents and attachments, and each body's meeting plan as a calendar feed.
+
+Everything here reads through the public selectors, which never return internal or confidential items or
+attachments, nor minutes that are not approved."""
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from samhandling.core.models import Helsefellesskap
+
+from . import documents, selectors
+from .models import DocumentKind, MeetingStatus
+from .views_meetings import DOWNLOAD_TYPES, base_url, download
+
+
+def _community(slug: str) -> Helsefellesskap:
+    return get_object_or_404(selectors.public_communities(), slug=slug)
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "governance/public_index.html", {"communities": selectors.public_communities()})
+
+
+def public_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(slug)
+    bodies = selectors.public_bodies(community)
+    body = None
+    if request.GET.get("organ"):
+        body = bodies.filter(pk=request.GET["organ"]).first() if request.GET["organ"].isdigit() else None
+        if body is None:
+            raise Http404
+    meetings = selectors.public_meetings(community, body=body)
+    past = [m for m in meetings if m.date < timezone.localdate() or m.status != MeetingStatus.NOTICE_SENT][:40]
+    return render(
+        request,
+        "governance/public_archive.html",
+        {
+            "community": community,
+            "bodies": bodies,
+            "body": body,
+            "upcoming": selectors.public_upcoming_meetings(community).filter(**({"body": body} if body else {}))[:20],
+            "archive": [_latest(meeting) for meeting in past],
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+def _latest(meeting) -> tuple:
+    """The meeting with its notice and its newest approved minutes (either may be None)."""
+    documents = selectors.public_documents(meeting)
+    notice = next((d for d in documents if d.kind == DocumentKind.NOTICE), None)
+    minutes = next((d for d in documents if d.kind == DocumentKind.MINUTES), None)
+    return meeting, notice, minutes
+
+
+def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    community = _community(slug)
+    meeting = selectors.public_meeting(community, pk)
+    items = list(selectors.public_items(meeting))
+    return render(
+        request,
+        "governance/public_meeting.html",
+        {
+            "community": community,
+            "meeting": meeting,
+            "items": items,
+            "documents": selectors.public_documents(meeting),
+            "minutes_final": meeting.is_minutes_final,
+        },
+    )
+
+
+def public_document(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    community = _community(slug)
+    document = selectors.public_document(community, pk)
+    if fmt not in DOWNLOAD_TYPES or not document.is_public:
+        raise Http404
+    content = bytes(document.public_pdf if fmt == "pdf" else document.public_docx)
+    filename = documents.document_filename(document.meeting, document.kind, fmt, public=True)
+    if document.kind == DocumentKind.MINUTES:
+        filename = filename.replace(f".{fmt}", f"-v{document.version}.{fmt}")
+    response = download(content, filename, DOWNLOAD_TYPES[fmt])
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def public_attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    attachment = selectors.public_attachment(_community(slug), pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+def body_calendar(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The yearly plan of a body as a subscribable feed. Dates and places of a public body's meetings are public."""
+    community = _community(slug)
+    body = get_object_or_404(selectors.public_bodies(community), pk=pk)
+    content = documents.body_calendar_ics(body, base_url=base_url(request))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{slugify(body.short_name or body.name)}.ics"'
+    return response

@@ -1,0 +1,175 @@
+"""Fixtures for the meeting module: Vestfold's SSU, an FSU and the partnership meeting with members drawn from the
+personas, and an SSU meeting with two ordinary items (one public, one confidential) besides the standard items.
+
+`gov` is built through the services, as a secretariat would; `fake_documents` swaps the generated PDF/DOCX/ICS for
+small stand-ins so service tests stay fast (the document tests use the real ones)."""
+
+import sys
+from datetime import date, time, timedelta
+from types import ModuleType, SimpleNamespace
+
+import pytest
+
+import samhandling.governance as governance_package
+from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.governance import services
+from samhandling.governance.models import BodyKind, ItemKind, MemberRole, Visibility
+
+PAST = timedelta(days=7)
+
+
+def _fake(kind: str):
+    def render(meeting, *, public: bool = False, version: int | None = None, reason: str = "") -> bytes:
+        numbers = " ".join(item.number or "-" for item in meeting.items.order_by("position", "pk"))
+        return f"%PDF-fake {kind} v{version} public={public} status={meeting.status} [{numbers}]".encode()
+
+    return render
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Attachments written by a test go to its own directory, never to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def fake_documents(monkeypatch):
+    """Stand-ins for samhandling.governance.documents (records each call in `fake_documents.calls`)."""
+    module = ModuleType("samhandling.governance.documents")
+    module.calls = []
+    for name in ("notice_pdf", "notice_docx", "minutes_pdf", "minutes_docx"):
+        render = _fake(name)
+
+        def record(meeting, _render=render, _name=name, **kwargs):
+            module.calls.append((_name, meeting.pk, kwargs))
+            return _render(meeting, **kwargs)
+
+        setattr(module, name, record)
+
+    def invitation(meeting, recipient=None, *, base_url: str = "", sequence=None) -> bytes:
+        module.calls.append(("ics", meeting.pk, {"recipient": recipient.pk if recipient else None}))
+        return f"BEGIN:VCALENDAR\r\nUID:meeting-{meeting.pk}\r\nEND:VCALENDAR\r\n".encode()
+
+    module.meeting_invitation_ics = invitation
+    monkeypatch.setitem(sys.modules, "samhandling.governance.documents", module)
+    monkeypatch.setattr(governance_package, "documents", module, raising=False)
+    return module
+
+
+def org(name: str) -> Organisation:
+    return Organisation.objects.get(name=name)
+
+
+@pytest.fixture
+def gov(demo):
+    """Vestfold's bodies and an SSU meeting a week ago (planned, notice not sent) with two ordinary items."""
+    community = Helsefellesskap.objects.get(code="VES")
+    sigrid = demo.sigrid
+    hospital = Organisation.objects.get(reference_key="hospital:Vestfold")
+    tonsberg = Organisation.objects.get(reference_key="kommune:3905")
+    start = date.today() - timedelta(days=400)
+    partnership = services.body_create(
+        actor=sigrid,
+        community=community,
+        kind=BodyKind.PARTNERSHIP_MEETING,
+        name="Partnerskapsmøtet",
+        short_name="Partnerskapsmøtet",
+        meetings_per_year=1,
+    )
+    ssu = services.body_create(
+        actor=sigrid,
+        community=community,
+        kind=BodyKind.SSU,
+        name="Strategisk samarbeidsutvalg",
+        short_name="SSU",
+        parent=partnership,
+        may_forward_to=[partnership],
+        meetings_per_year=5,
+    )
+    fsu = services.body_create(
+        actor=sigrid,
+        community=community,
+        kind=BodyKind.FSU,
+        name="Faglig samarbeidsutvalg for kvalitet og tjenesteutvikling",
+        short_name="FSU-KT",
+        topic="Kvalitet og tjenesteutvikling",
+        parent=ssu,
+        may_forward_to=[ssu],
+        meetings_per_year=6,
+    )
+    seats = SimpleNamespace(
+        hilde=services.member_add(
+            actor=sigrid, body=ssu, role=MemberRole.LEADER, user=demo.hilde, organisation=hospital, valid_from=start
+        ),
+        per=services.member_add(
+            actor=sigrid, body=ssu, role=MemberRole.MEMBER, user=demo.per, organisation=hospital, valid_from=start
+        ),
+        ingrid=services.member_add(
+            actor=sigrid, body=ssu, role=MemberRole.DEPUTY, user=demo.ingrid, organisation=tonsberg, valid_from=start
+        ),
+        lars=services.member_add(
+            actor=sigrid,
+            body=ssu,
+            role=MemberRole.OBSERVER,
+            user=demo.lars,
+            represents_text="Fastlegene (praksiskonsulent)",
+            valid_from=start,
+        ),
+        randi=services.member_add(
+            actor=sigrid,
+            body=ssu,
+            role=MemberRole.MEMBER,
+            name="Randi Brekke",
+            email="randi.brekke@example.invalid",
+            represents_text="Brukerutvalget",
+            valid_from=start,
+        ),
+        kari=services.member_add(
+            actor=sigrid, body=fsu, role=MemberRole.MEMBER, user=demo.kari, organisation=tonsberg, valid_from=start
+        ),
+    )
+
+    def plan(body=ssu, days: int = -7, **kwargs):
+        return services.meeting_plan(
+            actor=sigrid,
+            body=body,
+            date=date.today() + timedelta(days=days),
+            start_time=time(13, 30),
+            end_time=time(15, 30),
+            place="Nøtterøy kulturhus, Lillesalen",
+            **kwargs,
+        )
+
+    meeting = plan()
+    public_item = services.item_create(
+        actor=sigrid,
+        body=ssu,
+        meeting=meeting,
+        title="Digital hjemmeoppfølging",
+        kind=ItemKind.INFORMATION,
+        description="Status for spredning og implementering av digital hjemmeoppfølging.",
+        background="Kommunene har fått innvilget midler til spredning av digital hjemmeoppfølging.",
+        proposed_conclusion="Saken tas til orientering.",
+        responsibles=[{"name": "Guro Eksempel", "organisation_name": "Larvik kommune"}],
+    )
+    confidential_item = services.item_create(
+        actor=sigrid,
+        body=ssu,
+        meeting=meeting,
+        title="Budsjettforhandlinger om felles stilling",
+        kind=ItemKind.DECISION,
+        visibility=Visibility.CONFIDENTIAL,
+        proposed_decision="SSU går inn for en felles stilling.",
+    )
+    return SimpleNamespace(
+        community=community,
+        partnership=partnership,
+        ssu=ssu,
+        fsu=fsu,
+        seats=seats,
+        meeting=meeting,
+        public_item=public_item,
+        confidential_item=confidential_item,
+        plan=plan,
+        sigrid=sigrid,
+    )
