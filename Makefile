@@ -39,8 +39,10 @@ migrate: $(RUN_STAMP) ## Create or update the database (SQLite in var/ unless DA
 reference-data: migrate ## Load the public reference data (idempotent)
 	$(PY) manage.py load_reference_data
 
-demo: reference-data ## Create the demo community's invented people and print their log-ins
+demo: reference-data ## Demo data: Vestfold's invented people, deviations, a year of meetings, synthetic indicators
 	$(PY) manage.py demo --with-cases
+	$(PY) manage.py demo_governance
+	$(PY) manage.py demo_indicators
 
 run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite)
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -74,6 +76,9 @@ lock: $(DEV_STAMP) ## Re-resolve requirements.lock and requirements-dev.lock fro
 
 bench: $(DEV_STAMP) ## Load benchmark: gunicorn on loopback, prints requests/s and p50/p95 per page
 	$(PY) bench/load_pages.py
+
+bench-indicators: $(DEV_STAMP) ## Indicator engine vs hand-written SQL and pandas at national scale (BENCH_SCALE=1.0)
+	$(PY) bench/indicators.py --scale $${BENCH_SCALE:-1.0}
 
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) var
