@@ -35,10 +35,12 @@ def test_placeholders_survive_translation(language):
 def test_the_compiled_catalogue_matches_the_source(language):
     source = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
     compiled = polib.mofile(str(LOCALE / language / "LC_MESSAGES" / "django.mo"))
-    compiled_by_id = {entry.msgid: entry for entry in compiled}
+    # The same msgid may appear with different contexts ("Change" the verb and "Change" between two periods).
+    compiled_by_id = {(entry.msgctxt, entry.msgid): entry for entry in compiled}
     for entry in source:
         if entry.obsolete or not entry.msgid:
             continue
-        assert entry.msgid in compiled_by_id, f"run `make messages`: {entry.msgid!r} is not compiled"
+        key = (entry.msgctxt, entry.msgid)
+        assert key in compiled_by_id, f"run `make messages`: {entry.msgid!r} is not compiled"
         if not entry.msgid_plural:
-            assert compiled_by_id[entry.msgid].msgstr == entry.msgstr, entry.msgid
+            assert compiled_by_id[key].msgstr == entry.msgstr, entry.msgid
