@@ -8,3 +8,6 @@ class IndicatorsConfig(AppConfig):
     name = "samhandling.indicators"
     label = "indicators"
     verbose_name = _("Management information")
+
+    def ready(self) -> None:
+        from . import access, services  # noqa: F401  (register the permission rules and the audit labels)

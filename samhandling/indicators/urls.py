@@ -1,7 +1,31 @@
-"""URLs of styringsinformasjon (Norwegian paths)."""
+"""URLs of styringsinformasjon (Norwegian paths): the dashboards for logged-in users, the same dashboards for the
+public under offentlig/, and the analysts' pages for data sets, imports, jobs and runs."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views, views_analyst
 
 app_name = "indicators"
 
-urlpatterns = []
+_DASHBOARDS = [
+    ("", views.home, "home"),
+    ("indikatorer/<slug:indicator_id>/", views.indicator, "indicator"),
+    ("helsefellesskap/<slug:slug>/", views.community, "community"),
+    ("kommuner/<str:number>/", views.municipality, "municipality"),
+    ("bydeler/<str:number>/", views.district, "district"),
+    ("eksport.<str:fmt>", views.export, "export"),
+]
+
+urlpatterns = [
+    *(path(route, view, name=name) for route, view, name in _DASHBOARDS),
+    *(path(f"offentlig/{route}", view, {"public": True}, name=f"public_{name}") for route, view, name in _DASHBOARDS),
+    path("datasett/", views_analyst.datasets, name="datasets"),
+    path("datasett/importer/", views_analyst.dataset_import, name="dataset_import"),
+    path("datasett/<int:pk>/", views_analyst.dataset_detail, name="dataset"),
+    path("jobber/<int:pk>/", views_analyst.job_detail, name="job"),
+    path("kjoringer/", views_analyst.runs, name="runs"),
+    path("kjoringer/ny/", views_analyst.run_start, name="run_start"),
+    path("kjoringer/<int:pk>/", views_analyst.run_detail, name="run"),
+    path("kjoringer/<int:pk>/publiser/", views_analyst.run_publish, name="run_publish"),
+    path("kjoringer/<int:pk>/avpubliser/", views_analyst.run_unpublish, name="run_unpublish"),
+]

@@ -1,0 +1,30 @@
+"""Who may do what with styringsinformasjon, registered with `core.permissions`.
+
+Analysts (the `analyst` role in any organisation; they work nationally or regionally) import data sets, start and
+publish runs and see raw, unsuppressed numbers. Every other logged-in user reads the dashboards of the published run
+with small numbers hidden; the public pages need no rule at all (they only ever read the published run, suppressed).
+"""
+
+from samhandling.core.models import Role
+from samhandling.core.permissions import can, is_active_user, memberships, rule
+
+
+def is_analyst(user) -> bool:
+    if not is_active_user(user):
+        return False
+    return user.is_superuser or any(m.role == Role.ANALYST for m in memberships(user))
+
+
+@rule("indicators.view_dashboards")
+def _view_dashboards(user, obj) -> bool:
+    return True
+
+
+@rule("indicators.analyse")
+def _analyse(user, obj) -> bool:
+    return is_analyst(user)
+
+
+def sees_raw_values(user) -> bool:
+    """Raw numerators and denominators below the suppression limit are for analysts only."""
+    return can(user, "indicators.analyse")

@@ -1,0 +1,112 @@
+"""Vega-Lite specs for the dashboards (Altair, cached like core's charts): a trend over the years and a ranked
+comparison of areas, with the country's value and the target drawn as rules. Hidden values never reach a spec."""
+
+import altair as alt
+from django.utils.translation import gettext as _
+
+from samhandling.core.charts import cached_spec
+
+HIGHLIGHT, OTHER, COUNTRY_COLOUR, TARGET_COLOUR = "#0062ba", "#9fb4cc", "#1e2b3c", "#c01b1b"
+SERIES_COLOURS = ["#0062ba", "#c36b00", "#1e2b3c", "#2e7d32"]
+
+
+def _title(title: str, synthetic: bool) -> alt.TitleParams:
+    return alt.TitleParams(text=title, subtitle=[_("Synthetic data")] if synthetic else [], anchor="start")
+
+
+def _rule(value: float, label: str, colour: str, *, horizontal: bool, at_end: bool = False) -> alt.LayerChart:
+    """A dashed reference line with its label; `at_end` puts the label at the other end, so two rules never overlap."""
+    data = alt.Data(values=[{"value": value, "label": label}])
+    position = alt.X("value:Q") if horizontal else alt.Y("value:Q")
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=colour, strokeDash=[6, 4], strokeWidth=2)
+        .encode(
+            **({"x": position} if horizontal else {"y": position}),
+            tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", title=" ", format=",.1f")],
+        )
+    )
+    if horizontal:
+        across = alt.value({"expr": "height"}) if at_end else alt.value(0)
+        text_style = {"align": "left", "baseline": "top" if at_end else "bottom", "dx": 4, "dy": 2 if at_end else -2}
+        anchor = {"x": position, "y": across}
+    else:
+        across = alt.value({"expr": "width"}) if at_end else alt.value(0)
+        text_style = {"align": "right" if at_end else "left", "baseline": "bottom", "dx": -4 if at_end else 4, "dy": -2}
+        anchor = {"y": position, "x": across}
+    text = alt.Chart(data).mark_text(color=colour, fontSize=11, **text_style).encode(**anchor, text="label:N")
+    return alt.layer(rule, text)
+
+
+@cached_spec
+def trend_chart(
+    points: list[dict], *, title: str, unit_title: str, target: float | None, target_label: str, synthetic: bool
+) -> dict:
+    """Lines over the years, one per area ({"year", "value", "series"}); the target, if any, as a red rule."""
+    series = list(dict.fromkeys(point["series"] for point in points))
+    lines = (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title=_("Year"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=unit_title, scale=alt.Scale(zero=True)),
+            color=alt.Color(
+                "series:N",
+                sort=series,
+                title=None,
+                scale=alt.Scale(domain=series, range=SERIES_COLOURS[: len(series)] or SERIES_COLOURS),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=_("Area")),
+                alt.Tooltip("year:O", title=_("Year")),
+                alt.Tooltip("value:Q", title=unit_title, format=",.1f"),
+            ],
+        )
+    )
+    layers = [lines]
+    if target is not None:
+        layers.append(_rule(target, target_label, TARGET_COLOUR, horizontal=False))
+    chart = (
+        alt.layer(*layers, title=_title(title, synthetic))
+        .properties(width="container", height=260)
+        .configure_view(stroke=None)
+    )
+    return chart.to_dict(validate=False)
+
+
+@cached_spec
+def comparison_chart(
+    bars: list[dict],
+    *,
+    title: str,
+    unit_title: str,
+    country: float | None,
+    country_label: str,
+    target: float | None,
+    target_label: str,
+    synthetic: bool,
+) -> dict:
+    """Horizontal bars in the given order ({"label", "value", "highlight"}); the country and the target as rules."""
+    order = [bar["label"] for bar in bars]
+    chart_bars = (
+        alt.Chart(alt.Data(values=bars))
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("value:Q", title=unit_title, scale=alt.Scale(zero=True)),
+            color=alt.condition("datum.highlight", alt.value(HIGHLIGHT), alt.value(OTHER)),
+            tooltip=[alt.Tooltip("label:N", title=_("Area")), alt.Tooltip("value:Q", title=unit_title, format=",.1f")],
+        )
+    )
+    layers = [chart_bars]
+    if country is not None:
+        layers.append(_rule(country, country_label, COUNTRY_COLOUR, horizontal=True))
+    if target is not None:
+        layers.append(_rule(target, target_label, TARGET_COLOUR, horizontal=True, at_end=True))
+    chart = (
+        alt.layer(*layers, title=_title(title, synthetic))
+        .properties(width="container", height={"step": 22})
+        .configure_view(stroke=None)
+    )
+    return chart.to_dict(validate=False)

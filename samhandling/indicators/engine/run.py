@@ -1,0 +1,553 @@
+"""Runs the indicator catalogue on a prepared data set with DuckDB (default) or PySpark and writes `results.parquet`.
+
+Each indicator's numerator and denominator are computed once per municipality and city district (persons: once per
+person and area), then rolled up to helsefellesskap and land by a cheap aggregation; the same Ibis expressions run on
+both engines. `run.json` records the data set version, the definition version, the engine and the timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from ibis.expr.types import Table
+
+from . import areas
+from .catalogue import CATALOGUE, DEFINITION_VERSION, EVENTS, PERSONS, RATIO, Indicator, Sources
+from .standardise import age_band, dsr
+
+RESULT_COLUMNS = (
+    "indicator",
+    "level",
+    "area",
+    "year",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "value_std",
+    "suppressed",
+)
+RESULT_SCHEMA = pa.schema(
+    [
+        ("indicator", pa.string()),
+        ("level", pa.string()),
+        ("area", pa.string()),
+        ("year", pa.int64()),
+        ("period", pa.string()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("value", pa.float64()),
+        ("value_std", pa.float64()),
+        ("suppressed", pa.bool_()),
+    ]
+)
+ENGINES = ("duckdb", "spark")
+DATA_TABLES = ("opphold", "kontakter", "iplos")
+SMALL_MUNICIPALITY = 5000  # inhabitants below which a municipality also gets a three-year value
+SUPPRESS_NUMERATOR_MAX = 4
+SUPPRESS_DENOMINATOR_BELOW = 5
+DEFAULT_MEMORY_LIMIT = "6GB"
+MANIFEST = "manifest.json"  # as dataset.MANIFEST
+
+Progress = Callable[[float, str], None]
+
+
+def suppressed(numerator, denominator):
+    """The contract's rule: hidden when the numerator is 1–4 or the denominator below 5.
+
+    Works on plain numbers (returns bool), on NumPy/pandas arrays and on Ibis columns alike, so the engine and the
+    web side apply the very same rule.
+    """
+    return ((numerator >= 1) & (numerator <= SUPPRESS_NUMERATOR_MAX)) | (denominator < SUPPRESS_DENOMINATOR_BELOW)
+
+
+@dataclass
+class RunSummary:
+    results_path: Path
+    rows: int
+    years: list[int]
+    engine: str
+    definition_version: str
+    dataset_version: str
+    synthetic: bool
+    seconds: float
+    peak_memory_bytes: int | None
+
+
+class _Backend:
+    """The few things the runner needs from an engine beyond Ibis itself: loading Arrow tables and materialising
+    intermediate results (Ibis' own `cache`/`create_table` do not work with in-memory data on both engines)."""
+
+    def __init__(self, engine: str, *, memory_limit: str, temp_directory: Path):
+        self.engine = engine
+        self._names: list[str] = []  # dropped by release(), after each indicator
+        self._kept: list[str] = []  # dropped by close(), at the end of the run
+        if engine == "duckdb":
+            temp_directory.mkdir(parents=True, exist_ok=True)
+            # Every core (DuckDB's default, stated so a changed default cannot slow runs down) and no ordering
+            # guarantees: nothing here depends on row order, and keeping it costs time and memory on large scans.
+            self.con = ibis.duckdb.connect(
+                memory_limit=memory_limit,
+                temp_directory=str(temp_directory),
+                threads=os.cpu_count() or 1,
+                preserve_insertion_order=False,
+            )
+        elif engine == "spark":
+            self.con = ibis.pyspark.connect(_spark_session(memory_limit))
+        else:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+    def read_parquet(self, path: Path, name: str) -> Table:
+        return self.con.read_parquet(str(path), table_name=name)
+
+    def to_arrow(self, expr: Table) -> pa.Table:
+        """The result as Arrow, straight from the engine: Ibis' own to_pyarrow converts through pandas on PySpark
+        and imports pandas on DuckDB (~0.4 s per process)."""
+        sql = self.con.compile(expr)
+        if self.engine == "spark":
+            return self.con._session.sql(sql).toArrow()
+        return self.con.con.sql(sql).to_arrow_table()
+
+    def register(self, name: str, table: pa.Table) -> Table:
+        if self.engine == "duckdb":
+            self.con.con.register(name, table)
+        else:
+            session = self.con._session
+            session.createDataFrame(table).createOrReplaceTempView(name)  # PySpark 4 takes Arrow tables as they are
+        return self.con.table(name)
+
+    def materialise(self, name: str, expr: Table, *, keep: bool = False) -> Table:
+        sql = self.con.compile(expr)
+        if self.engine == "duckdb":
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        else:
+            self.con._session.sql(sql).cache().createOrReplaceTempView(name)
+        (self._kept if keep else self._names).append(name)
+        return self.con.table(name)
+
+    def release(self, names: list[str] | None = None) -> None:
+        """Drop what `materialise` made since the last release (or the tables named)."""
+        names = self._names if names is None else names
+        for name in names:
+            if self.engine == "duckdb":
+                self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            else:
+                session = self.con._session
+                session.table(name).unpersist()
+                session.catalog.dropTempView(name)
+        names.clear()
+
+    def close(self) -> None:
+        self.release()
+        self.release(self._kept)
+        if self.engine == "duckdb":
+            self.con.disconnect()
+
+
+def _spark_session(memory_limit: str):
+    """The active Spark session, else a new one: on the master in SAMHANDLING_SPARK_MASTER, on the master that
+    spark-submit chose when it launched us, or local. Timestamps are naive local time, so the session time zone is
+    UTC whatever the cluster says: Spark must never shift them."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is None:
+        builder = SparkSession.builder.appName("samhandling-indicators")
+        master = os.environ.get("SAMHANDLING_SPARK_MASTER")
+        if master or "PYSPARK_GATEWAY_PORT" not in os.environ:
+            builder = builder.master(master or "local[*]")
+            builder = builder.config("spark.driver.memory", memory_limit.lower().replace("gb", "g").replace("mb", "m"))
+            builder = builder.config("spark.ui.enabled", "false")
+        session = (
+            builder.config("spark.ui.showConsoleProgress", "false")
+            # Spark's default of 200 shuffle partitions costs seconds per stage on one machine; AQE coalesces further.
+            .config("spark.sql.shuffle.partitions", str(max(os.cpu_count() or 1, 1) * 2))
+            .getOrCreate()
+        )
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def _memory_limit(memory_limit: str | None) -> str:
+    if memory_limit:
+        return memory_limit
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            return getattr(settings, "INDICATOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    except ImportError:  # the engine also runs without Django
+        pass
+    return DEFAULT_MEMORY_LIMIT
+
+
+def _prepared(data: Path, out: Path) -> tuple[Path, dict]:
+    """The prepared folder to run on and its manifest, preparing a raw folder first (into out/dataset)."""
+    # Read here rather than with dataset.read_manifest: importing dataset pulls in Django (~0.3 s per process),
+    # which a run on an already prepared folder does not need.
+    try:
+        return data, json.loads((data / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    from .dataset import prepare_dataset
+
+    target = out / "dataset"
+    return target, prepare_dataset(data, target)
+
+
+class _Run:
+    """One run's shared pieces: the sources, the reference tables and the population at every level."""
+
+    def __init__(self, backend: _Backend, dataset: Path, years: Sequence[int] | None, manifest: dict | None = None):
+        self.backend = backend
+        tables = {
+            name: backend.read_parquet(dataset / f"{name}.parquet", name)
+            for name in DATA_TABLES
+            if (dataset / f"{name}.parquet").exists()
+        }
+        self.sources = Sources(**tables)
+        if years:
+            self.years = sorted({int(year) for year in years})
+        elif manifest and manifest.get("years") is not None:
+            # prepare_dataset records the years of ut_tid, tid and vurdert_dato: the very ones _years_present finds,
+            # without another scan of every table.
+            self.years = sorted({int(year) for year in manifest["years"]})
+        else:
+            self.years = self._years_present()
+        self.helsefellesskap = backend.register("ref_helsefellesskap", areas.kommune_helsefellesskap())
+        # Small lookups are filtered and shaped by the engine, not in Python: building Arrow arrays from Python
+        # lists makes pyarrow import pandas (~0.4 s of every run's start).
+        population = self._population_source(dataset)
+        self.population = self._population_levels(population.filter(population.aar.isin(self.years)))
+        self.small = self._small_municipalities()
+        # Years that get a three-year value: those whose two previous years are in the run too.
+        self.three_year_targets = [year for year in self.years if {year - 1, year - 2} <= set(self.years)]
+
+    def _population_source(self, dataset: Path) -> Table:
+        """The data set's own `befolkning` (read by the engine itself) or else the embedded reference population."""
+        own = dataset / "befolkning.parquet"
+        if not own.exists():
+            return self.backend.register("ref_population", areas.reference_population())
+        table = self.backend.read_parquet(own, "ref_population")
+        return table.select(
+            **{field.name: table[field.name].cast(ibis.dtype(field.type)) for field in areas.POPULATION_SCHEMA}
+        )
+
+    def _years_present(self) -> list[int]:
+        s = self.sources
+        parts = []
+        if s.opphold is not None:
+            # Years of discharge only: a year seen only in the admission dates of long stays is a partial year.
+            parts.append(s.opphold.select(year=s.opphold.ut_tid.year()))
+        if s.kontakter is not None:
+            parts.append(s.kontakter.select(year=s.kontakter.tid.year()))
+        if s.iplos is not None:
+            parts.append(s.iplos.select(year=s.iplos.vurdert_dato.year()))
+        if not parts:
+            return []
+        union = ibis.union(*[part.mutate(year=part.year.cast("int64")) for part in parts], distinct=True)
+        return sorted(int(year) for year in self.backend.to_arrow(union)["year"].to_pylist() if year is not None)
+
+    def _population_levels(self, population: Table) -> Table:
+        """Population by level × area × year × sex × single-year age, materialised once for every indicator."""
+        whole = population.filter(population.bydel.isnull())
+        districts = population.filter(population.bydel.notnull())
+        with_hf = whole.inner_join(self.helsefellesskap, "kommune")
+        keys = {"year": "aar", "kjonn": "kjonn", "alder": "alder"}
+
+        def level(table: Table, name: str, area) -> Table:
+            grouped = table.group_by(area=area, **{key: table[column] for key, column in keys.items()})
+            return grouped.aggregate(antall=table.antall.sum().cast("int64")).mutate(level=ibis.literal(name))
+
+        union = ibis.union(
+            level(whole, "land", ibis.literal(areas.LAND)),
+            level(with_hf, "helsefellesskap", with_hf.helsefellesskap),
+            level(whole, "kommune", whole.kommune),
+            level(districts, "bydel", districts.bydel),
+        )
+        columns = union.select("level", "area", "year", "kjonn", "alder", "antall")
+        return self.backend.materialise("run_population", columns, keep=True)
+
+    def _small_municipalities(self) -> Table:
+        p = self.population
+        totals = p.filter(p.level == "kommune").group_by(["area", "year"]).aggregate(total=p.antall.sum())
+        return totals.filter(totals.total < SMALL_MUNICIPALITY).select("area", "year")
+
+    # --- per indicator -------------------------------------------------------------------------------------------
+
+    def result(self, indicator: Indicator) -> pa.Table:
+        units = indicator.units(self.sources)
+        units = units.filter(units.year.isin(self.years))
+        if indicator.kind != RATIO:
+            if indicator.age_min is not None:
+                units = units.filter(units.alder >= indicator.age_min)
+            if indicator.age_max is not None:
+                units = units.filter(units.alder <= indicator.age_max)
+        strata = ["kjonn", "band"] if indicator.standardised else []
+        if strata:
+            units = units.mutate(band=age_band(units.alder))
+        if indicator.kind == PERSONS:
+            cells = self._person_cells(indicator, units, strata)
+        else:
+            cells = self._record_cells(indicator, units, strata)
+        keys = ["level", "area", "year", *strata]
+        if indicator.kind in (EVENTS, PERSONS):
+            population = self._population_cells(indicator, strata)
+            cells = ibis.union(
+                cells.select(*keys, num=cells.num, den=ibis.literal(0, "int64")),
+                population.select(*keys, num=ibis.literal(0, "int64"), den=population.n),
+            )
+            cells = cells.group_by(keys).aggregate(num=cells.num.sum().cast("int64"), den=cells.den.sum().cast("int64"))
+        # Materialised: the totals and the standardisation both read it, and Spark would otherwise recompute it.
+        cells = self.backend.materialise(f"all_cells_{indicator.id}", self._with_periods(cells, keys, strata))
+        groups = ["level", "area", "year", "period"]
+        totals = cells.group_by(groups).aggregate(
+            numerator=cells.num.sum().cast("float64"), denominator=cells.den.sum().cast("float64")
+        )
+        totals = totals.filter(totals.denominator > 0)
+        if indicator.standardised:
+            rates = dsr(
+                cells.rename(x="num", n="den"),
+                self._standard(indicator),
+                by=groups,
+                multiplier=indicator.factor,
+            )
+            totals = totals.left_join(rates, groups).select(*totals.columns, value_std=rates.dsr)
+        else:
+            totals = totals.mutate(value_std=ibis.null("float64"))
+        result = totals.select(
+            indicator=ibis.literal(indicator.id),
+            level=totals.level,
+            area=totals.area,
+            year=totals.year.cast("int64"),
+            period=totals.period,
+            numerator=totals.numerator,
+            denominator=totals.denominator,
+            value=totals.numerator / totals.denominator * indicator.factor,
+            value_std=totals.value_std.cast("float64"),
+            suppressed=suppressed(totals.numerator, totals.denominator),
+            _level=ibis.cases(*((totals.level == name, rank) for rank, name in enumerate(areas.LEVELS))),
+        )
+        try:
+            return self.backend.to_arrow(result)
+        finally:
+            self.backend.release()
+
+    def _record_cells(self, indicator: Indicator, units: Table, strata: list[str]) -> Table:
+        """Numerators (and record denominators) per municipality and district once, then rolled up."""
+        den = units.den.sum().cast("int64") if indicator.kind == RATIO else ibis.literal(0, "int64")
+        base = units.group_by(["year", "kommune", "bydel", *strata]).aggregate(
+            num=units.num.sum().cast("int64"), den=den
+        )
+        base = self.backend.materialise(f"cells_{indicator.id}", base)
+        with_hf = base.inner_join(self.helsefellesskap, "kommune")
+        districts = base.filter(base.bydel.notnull())
+
+        def level(table: Table, name: str, area) -> Table:
+            grouped = table.group_by(area=area, year=table.year, **{s: table[s] for s in strata})
+            return grouped.aggregate(num=table.num.sum().cast("int64"), den=table.den.sum().cast("int64")).mutate(
+                level=ibis.literal(name)
+            )
+
+        return ibis.union(
+            level(base, "land", ibis.literal(areas.LAND)),
+            level(with_hf, "helsefellesskap", with_hf.helsefellesskap),
+            level(base, "kommune", base.kommune),
+            level(districts, "bydel", districts.bydel),
+        )
+
+    def _person_cells(self, indicator: Indicator, units: Table, strata: list[str]) -> Table:
+        """Distinct persons per area and year, each with the age and sex of their first qualifying record there."""
+        hf = self.helsefellesskap
+        joined = units.left_join(hf, units.kommune == hf.kommune)
+        units = joined.select(*units.columns, helsefellesskap=hf.helsefellesskap)
+        if not strata:
+            return self._distinct_persons(indicator, units)
+        order = [units.first_time.asc(), units.first_id.asc()]
+        # First reduce to one row per person and municipality/district: every level below reads only these.
+        per_place = ibis.row_number().over(
+            group_by=[units.year, units.kommune, units.bydel, units.person_id], order_by=order
+        )
+        firsts = units.mutate(_rank=per_place).filter(ibis._["_rank"] == 0).drop("_rank")
+        firsts = self.backend.materialise(f"persons_{indicator.id}", firsts)
+        order = [firsts.first_time.asc(), firsts.first_id.asc()]
+
+        def level(name: str, column: str | None) -> Table:
+            table = firsts if column is None else firsts.filter(firsts[column].notnull())
+            group = [table.year, table.person_id] + ([table[column]] if column else [])
+            rank = ibis.row_number().over(group_by=group, order_by=[table.first_time.asc(), table.first_id.asc()])
+            table = table.mutate(_rank=rank).filter(ibis._["_rank"] == 0)
+            area = ibis.literal(areas.LAND) if column is None else table[column]
+            grouped = table.group_by(area=area, year=table.year, **{s: table[s] for s in strata})
+            counted = grouped.aggregate(num=ibis._.count().cast("int64"))
+            return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
+
+        return ibis.union(
+            level("land", None),
+            level("helsefellesskap", "helsefellesskap"),
+            level("kommune", "kommune"),
+            level("bydel", "bydel"),
+        )
+
+    def _distinct_persons(self, indicator: Indicator, units: Table) -> Table:
+        """Without standardisation the first record's age and sex are not needed: a distinct count per area is the
+        same number as ranking the records, at a fraction of the cost on millions of contacts."""
+        places = units.select("year", "kommune", "bydel", "helsefellesskap", "person_id").distinct()
+        places = self.backend.materialise(f"persons_{indicator.id}", places)
+
+        def level(name: str, column: str | None) -> Table:
+            table = places if column is None else places.filter(places[column].notnull())
+            area = ibis.literal(areas.LAND) if column is None else table[column]
+            counted = table.group_by(area=area, year=table.year).aggregate(num=table.person_id.nunique().cast("int64"))
+            return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
+
+        return ibis.union(
+            level("land", None),
+            level("helsefellesskap", "helsefellesskap"),
+            level("kommune", "kommune"),
+            level("bydel", "bydel"),
+        )
+
+    def _population_in_range(self, indicator: Indicator) -> Table:
+        p = self.population
+        if indicator.age_min is not None:
+            p = p.filter(p.alder >= indicator.age_min)
+        if indicator.age_max is not None:
+            p = p.filter(p.alder <= indicator.age_max)
+        return p
+
+    def _population_cells(self, indicator: Indicator, strata: list[str]) -> Table:
+        p = self._population_in_range(indicator)
+        if strata:
+            p = p.mutate(band=age_band(p.alder))
+        return p.group_by(["level", "area", "year", *strata]).aggregate(n=p.antall.sum().cast("int64"))
+
+    def _standard(self, indicator: Indicator) -> Table:
+        """The national population on 1 January of the run's latest year, by sex × 5-year band in the age range."""
+        p = self._population_in_range(indicator)
+        p = p.filter(p.level == "land", p.year == max(self.years)).mutate(band=age_band(p.alder))
+        return p.group_by(["kjonn", "band"]).aggregate(w=p.antall.sum().cast("float64"))
+
+    def _with_periods(self, cells: Table, keys: list[str], strata: list[str]) -> Table:
+        """Adds `period`: every cell as 1y, and for small municipalities the sum of the year and the two before."""
+        yearly = cells.mutate(period=ibis.literal("1y"))
+        if not self.three_year_targets:
+            return yearly
+        municipal = cells.filter(cells.level == "kommune")
+        windows = [
+            municipal.filter(municipal.year.between(target - 2, target)).mutate(year=ibis.literal(target, "int64"))
+            for target in self.three_year_targets
+        ]
+        joined = ibis.union(*windows) if len(windows) > 1 else windows[0]
+        three = joined.group_by(["level", "area", "year", *strata]).aggregate(
+            num=joined.num.sum().cast("int64"), den=joined.den.sum().cast("int64")
+        )
+        small = self.small
+        three = three.semi_join(small, [three.area == small.area, three.year == small.year])
+        three = three.mutate(period=ibis.literal("3y"))
+        columns = [*keys, "num", "den", "period"]
+        return ibis.union(yearly.select(*columns), three.select(*columns))
+
+
+def run_indicators(
+    data: Path,
+    out: Path,
+    *,
+    years: Sequence[int] | None = None,
+    engine: str = "duckdb",
+    indicators: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    csv: bool = False,
+    memory_limit: str | None = None,
+) -> RunSummary:
+    """Compute the catalogue (or the `indicators` asked for) on the data set in `data`; write to the folder `out`.
+
+    `data` is a prepared data set folder (with manifest.json) or a raw one, which is prepared into out/dataset first.
+    `years` defaults to every year present. Writes out/results.parquet, out/run.json and, with `csv`, results.csv.
+    """
+    started = time.perf_counter()
+    report = progress or (lambda fraction, message: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    chosen = [indicator for indicator in CATALOGUE if indicators is None or indicator.id in set(indicators)]
+    unknown = set(indicators or ()) - {indicator.id for indicator in CATALOGUE}
+    if unknown:
+        raise ValueError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
+    report(0.0, "preparing")
+    dataset, manifest = _prepared(Path(data), out)
+    backend = _Backend(engine, memory_limit=_memory_limit(memory_limit), temp_directory=out / "tmp")
+    timings: dict[str, float] = {}
+    parts: list[pa.Table] = []
+    try:
+        context = _Run(backend, dataset, years, manifest)
+        runnable = [indicator for indicator in chosen if context.years and _has_source(context.sources, indicator)]
+        for number, indicator in enumerate(runnable):
+            report(number / max(len(runnable), 1), indicator.id)
+            begun = time.perf_counter()
+            parts.append(context.result(indicator))
+            timings[indicator.id] = round(time.perf_counter() - begun, 3)
+        run_years = context.years
+    finally:
+        backend.close()
+    results = _ordered(parts)
+    results_path = out / "results.parquet"
+    pq.write_table(results, results_path)
+    if csv:
+        pacsv.write_csv(results, out / "results.csv")
+    summary = RunSummary(
+        results_path=results_path,
+        rows=results.num_rows,
+        years=run_years,
+        engine=engine,
+        definition_version=DEFINITION_VERSION,
+        dataset_version=str(manifest.get("version", "")),
+        synthetic=bool(manifest.get("synthetic", False)),
+        seconds=round(time.perf_counter() - started, 3),
+        peak_memory_bytes=_peak_memory(engine),
+    )
+    record = {
+        **asdict(summary),
+        "results_path": str(results_path),
+        "indicators": [indicator.id for indicator in chosen],
+        "timings": timings,
+        "dataset": str(dataset),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    report(1.0, "done")
+    return summary
+
+
+def _has_source(sources: Sources, indicator: Indicator) -> bool:
+    return any(getattr(sources, name) is not None for name in indicator.source.split("|"))
+
+
+def _ordered(parts: list[pa.Table]) -> pa.Table:
+    """All results in the contract's schema, in catalogue order, then level, area, year and period.
+
+    `parts` come one per indicator in catalogue order, each with `_level`, the level's rank in areas.LEVELS.
+    """
+    if not parts:
+        return RESULT_SCHEMA.empty_table()
+    order = [("_level", "ascending"), ("area", "ascending"), ("year", "ascending"), ("period", "ascending")]
+    return pa.concat_tables([part.sort_by(order).select(RESULT_COLUMNS).cast(RESULT_SCHEMA) for part in parts])
+
+
+def _peak_memory(engine: str) -> int | None:
+    """Peak resident memory of this process (DuckDB runs in it); Spark's JVM is another process, so None there."""
+    if engine != "duckdb":
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -1,0 +1,94 @@
+"""Forms for styringsinformasjon: import a data set (upload or server folder), start a run, pick an indicator."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from samhandling.core.forms import DesignsystemetMixin
+
+from . import services
+from .models import Dataset
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ImportForm(DesignsystemetMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the data set"), max_length=200)
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_(
+            "One file per table, named after the table: opphold, kontakter, iplos and befolkning, as .csv, .parquet "
+            "or .xlsx. Choose several files at once."
+        ),
+    )
+    folder = forms.ChoiceField(
+        label=_("Or a folder on the server"),
+        required=False,
+        help_text=_("Large data sets are placed in the import folder on the server by the operators."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = ",".join(services.UPLOAD_SUFFIXES)
+        self.fields["folder"].choices = [("", _("– no folder –"))] + [(f, f) for f in services.server_folders()]
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        try:
+            services.validate_uploads(files)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["files"]) from None
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and bool(cleaned.get("files")) == bool(cleaned.get("folder")):
+            raise ValidationError(_("Upload the files or choose a folder on the server, not both."))
+        return cleaned
+
+
+class RunForm(DesignsystemetMixin, forms.Form):
+    dataset = forms.ModelChoiceField(label=_("Data set"), queryset=Dataset.objects.none())
+    years = forms.CharField(
+        label=_("Years"),
+        required=False,
+        max_length=100,
+        help_text=_("For example 2024 2025. Leave empty to compute every year in the data set."),
+    )
+    engine = forms.ChoiceField(label=_("Engine"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = Dataset.objects.order_by("-created_at")
+        self.fields["engine"].choices = [(e, e) for e in services.available_engines()]
+
+    def clean_years(self) -> list[int]:
+        text = self.cleaned_data.get("years", "").replace(",", " ")
+        years = []
+        for part in text.split():
+            if not part.isdigit() or not 2000 <= int(part) <= 2100:
+                raise ValidationError(_("Write years as four digits separated by spaces, for example 2024 2025."))
+            years.append(int(part))
+        return sorted(set(years))
+
+
+class IndicatorChoiceForm(DesignsystemetMixin, forms.Form):
+    indikator = forms.ChoiceField(label=_("Indicator in detail"))
+
+    def __init__(self, *args, indicators=(), language="nb", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indikator"].choices = [(i.id, i.name(language)) for i in indicators]

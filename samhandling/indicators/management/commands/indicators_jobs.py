@@ -1,0 +1,28 @@
+"""Do queued imports and indicator runs (cron-safe: each job is claimed with a conditional UPDATE, so two copies of
+this command running at once never do the same job). `--wait` keeps polling for new jobs."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from samhandling.indicators import jobs
+
+
+class Command(BaseCommand):
+    help = "Run queued indicator jobs (imports and runs); safe to start from cron and to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wait", action="store_true", help="Keep running and poll for new jobs.")
+        parser.add_argument("--interval", type=float, default=5.0, help="Seconds between polls with --wait.")
+        parser.add_argument("--limit", type=int, default=None, help="Do at most this many jobs per poll.")
+
+    def handle(self, *args, wait: bool, interval: float, limit: int | None, **options):
+        while True:
+            requeued = jobs.requeue_stale()
+            if requeued:
+                self.stdout.write(f"Requeued {requeued} job(s) whose worker had stopped.")
+            done = jobs.run_pending(limit=limit)
+            self.stdout.write(f"Did {done} job(s).")
+            if not wait:
+                return
+            time.sleep(interval)

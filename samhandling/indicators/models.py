@@ -1,0 +1,164 @@
+"""Styringsinformasjon: versioned data sets, the background jobs that import them and run the indicator catalogue,
+the runs with their versions and publication state, and the result rows the dashboards read (never raw records)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dataset(models.Model):
+    """A validated data set, stored as Parquet under INDICATOR_STORAGE_ROOT; never changed once stored."""
+
+    name = models.CharField(_("name"), max_length=200)
+    version = models.CharField(_("version"), max_length=80)
+    manifest = models.JSONField(default=dict, blank=True)
+    # Relative to settings.INDICATOR_STORAGE_ROOT, so the storage root can move without touching rows.
+    path = models.CharField(max_length=300)
+    synthetic = models.BooleanField(_("synthetic data"), default=False)
+    row_counts = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("data set")
+        verbose_name_plural = _("data sets")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def total_rows(self) -> int:
+        return sum(int(count) for count in self.row_counts.values())
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", _("Import of a data set")
+    RUN = "run", _("Indicator run")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A long piece of work an analyst started. Claimed by one worker with a conditional UPDATE (queued → running)."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=JobKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    # The first 100 errors of a refused import: {"table", "row", "column", "message"}.
+    errors = models.JSONField(default=list, blank=True)
+    total_errors = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    run = models.ForeignKey("Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(max(0.0, min(1.0, self.progress)) * 100)
+
+
+class RunStatus(models.TextChoices):
+    READY = "ready", _("Not published")
+    PUBLISHED = "published", _("Published")
+
+
+class Engine(models.TextChoices):
+    DUCKDB = "duckdb", "DuckDB"
+    SPARK = "spark", "PySpark"
+
+
+class Run(models.Model):
+    """One computation of the catalogue on one data set; its results are what dashboards and exports show."""
+
+    dataset = models.ForeignKey(Dataset, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="runs")
+    definition_version = models.CharField(_("definition version"), max_length=40)
+    dataset_version = models.CharField(_("data set version"), max_length=80)
+    engine = models.CharField(_("engine"), max_length=12, choices=Engine.choices, default=Engine.DUCKDB)
+    years = models.JSONField(default=list)
+    synthetic = models.BooleanField(_("synthetic data"), default=False)
+    # What the engine reported (rows, seconds …) plus the time it took to load the results.
+    summary = models.JSONField(default=dict, blank=True)
+    results_path = models.CharField(max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.READY)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one run is public at a time: the public pages never have to choose.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="published"), name="indicators_one_published_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.dataset.name if self.dataset_id else ''}".strip()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == RunStatus.PUBLISHED
+
+
+class Level(models.TextChoices):
+    LAND = "land", _("Country")
+    HELSEFELLESSKAP = "helsefellesskap", _("Health community")
+    KOMMUNE = "kommune", _("Municipality")
+    BYDEL = "bydel", _("City district")
+
+
+class Result(models.Model):
+    """One row of results.parquet: indicator × level × area × year × period, raw numbers and the suppression flag."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
+    indicator = models.CharField(max_length=64)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    area = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=2, default="1y")
+    numerator = models.FloatField()
+    denominator = models.FloatField()
+    value = models.FloatField(null=True)
+    value_std = models.FloatField(null=True, blank=True)
+    suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "level", "area"], name="indicators_result_area"),
+            models.Index(fields=["run", "indicator", "level", "year"], name="indicators_result_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.level}:{self.area} {self.year} {self.period}"

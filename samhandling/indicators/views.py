@@ -1,0 +1,268 @@
+"""Thin views for the dashboards: the country, each health community, municipality and district, one indicator
+across the communities, and the export of any of them. Each view serves both the logged-in pages and the public
+pages under /styringsinformasjon/offentlig/ (`public=True`: the published run only, small numbers hidden)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from samhandling.core.permissions import require
+
+from . import charts, exports, selectors
+from .access import sees_raw_values
+from .forms import IndicatorChoiceForm
+from .models import Level
+
+
+def dashboard_view(view):
+    """Public pages need nothing; the logged-in pages need a log-in and the dashboard rule. Adds `raw` and `run`."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, public: bool = False, **kwargs):
+        if not public:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, "indicators.view_dashboards")
+        raw = not public and sees_raw_values(request.user)
+        run = selectors.run_for(request.user, public=public, run_id=None if public else request.GET.get("kjoring"))
+        return view(request, *args, public=public, raw=raw, run=run, **kwargs)
+
+    return require_GET(wrapped)
+
+
+def _name(public: bool, name: str) -> str:
+    return f"indicators:{'public_' if public else ''}{name}"
+
+
+def area_url(area: selectors.Area, public: bool) -> str:
+    if area.level == Level.LAND:
+        return reverse(_name(public, "home"))
+    if area.level == Level.HELSEFELLESSKAP:
+        return reverse(_name(public, "community"), args=[area.slug])
+    if area.level == Level.KOMMUNE:
+        return reverse(_name(public, "municipality"), args=[area.code])
+    return reverse(_name(public, "district"), args=[area.code])
+
+
+def _common(request, *, public: bool, raw: bool, run) -> dict:
+    language = get_language()
+    return {
+        "public": public,
+        "raw": raw,
+        "run": run,
+        "language": language,
+        "home_url": reverse(_name(public, "home")),
+        "other_view_url": reverse(_name(not public, "home")),
+        "run_query": f"kjoring={run.pk}" if run is not None and raw and request.GET.get("kjoring") else "",
+        "analyst_nav": raw and not public,
+    }
+
+
+def _chart_rows(pairs, label: str, *, highlight: str | None = None) -> list[dict]:
+    """Bars for a chart from (area, cell): hidden and missing values are left out of the chart (the table says why)."""
+    return [
+        {"label": area.name, "value": round(cell.value, 3), "highlight": area.code == highlight}
+        for area, cell in pairs
+        if cell is not None and cell.value is not None
+    ]
+
+
+def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
+    """The charts and tables of one indicator on an area page: trend, comparison, municipalities, centrality."""
+    language = get_language()
+    years = selectors.run_years(run)
+    latest = years[-1] if years else None
+    unit_title = selectors.unit_label(indicator.unit)
+    target = getattr(indicator, "target", None)
+    target_label = _("Target") if target is not None else ""
+    country = selectors.country()
+    name = indicator.name(language)
+
+    series_areas = [area]
+    if area.municipality is not None:
+        series_areas.append(area.municipality)
+    if area.community is not None:
+        series_areas.append(area.community)
+    if area.level != Level.LAND:
+        series_areas.append(country)
+    trend = selectors.trend(run, indicator, series_areas, raw=raw)
+    points = [
+        {"year": year, "value": round(cell.value, 3), "series": a.name}
+        for a in series_areas
+        for year, cell in trend[a.key]
+        if cell is not None and cell.value is not None
+    ]
+    detail = {
+        "indicator": indicator,
+        "name": name,
+        "description": indicator.description(language),
+        "unit_title": unit_title,
+        "target": target,
+        "years": years,
+        "latest_year": latest,
+        "trend_areas": [(a, trend[a.key]) for a in series_areas],
+        "trend_chart": charts.trend_chart(
+            points,
+            title=_("%(indicator)s over the years") % {"indicator": name},
+            unit_title=unit_title,
+            target=target,
+            target_label=target_label,
+            synthetic=run.synthetic,
+        )
+        if points
+        else None,
+        "comparisons": [],
+    }
+
+    def comparison(key: str, title: str, areas: list, highlight: str | None, links: bool = True) -> None:
+        ranked = selectors.indicator_ranking(run, indicator, areas, latest, raw=raw)
+        if not ranked:
+            return
+        national = selectors.indicator_ranking(run, indicator, [country], latest, raw=raw)
+        national_cell = national[0].cell if national else None
+        national_value = national_cell.value if national_cell is not None else None
+        bars = _chart_rows([(r.area, r.cell) for r in ranked], title, highlight=highlight)
+        detail["comparisons"].append(
+            {
+                "key": key,
+                "title": title,
+                "rows": [(r, area_url(r.area, public) if links else "") for r in ranked],
+                "country": national_cell,
+                "chart": charts.comparison_chart(
+                    bars,
+                    title=title,
+                    unit_title=unit_title,
+                    country=national_value,
+                    country_label=_("Norway"),
+                    target=target,
+                    target_label=target_label,
+                    synthetic=run.synthetic,
+                )
+                if bars
+                else None,
+                "highlight": highlight,
+            }
+        )
+
+    if area.level in (Level.LAND, Level.HELSEFELLESSKAP):
+        comparison(
+            "communities",
+            _("The 19 health communities, %(year)s") % {"year": latest},
+            selectors.communities(),
+            area.code if area.level == Level.HELSEFELLESSKAP else None,
+        )
+    if area.level == Level.HELSEFELLESSKAP:
+        comparison(
+            "municipalities",
+            _("Municipalities in %(area)s, %(year)s") % {"area": area.name, "year": latest},
+            selectors.municipalities_of(area),
+            None,
+        )
+    if area.level == Level.KOMMUNE and area.community is not None:
+        comparison(
+            "municipalities",
+            _("Municipalities in %(area)s, %(year)s") % {"area": area.community.name, "year": latest},
+            selectors.municipalities_of(area.community),
+            area.code,
+        )
+        districts = selectors.districts_of(area)
+        if districts:
+            comparison(
+                "districts",
+                _("City districts in %(area)s, %(year)s") % {"area": area.name, "year": latest},
+                districts,
+                None,
+            )
+    if area.level == Level.BYDEL and area.municipality is not None:
+        comparison(
+            "districts",
+            _("City districts in %(area)s, %(year)s") % {"area": area.municipality.name, "year": latest},
+            selectors.districts_of(area.municipality),
+            area.code,
+        )
+    if area.level in (Level.LAND, Level.HELSEFELLESSKAP):
+        municipalities = selectors.municipalities_of(area) if area.level == Level.HELSEFELLESSKAP else None
+        detail["centrality"] = selectors.centrality_breakdown(
+            run, indicator, latest, municipalities=municipalities, raw=raw
+        )
+    return detail
+
+
+def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:
+    context = _common(request, public=public, raw=raw, run=run)
+    context["area"] = area
+    context["breadcrumbs"] = [
+        (a.name, area_url(a, public))
+        for a in (selectors.country(), area.community, area.municipality)
+        if a is not None and a.key != area.key
+    ]
+    if area.level == Level.HELSEFELLESSKAP:
+        context["subareas"] = [(m, area_url(m, public)) for m in selectors.municipalities_of(area)]
+    elif area.level == Level.KOMMUNE:
+        context["subareas"] = [(d, area_url(d, public)) for d in selectors.districts_of(area)]
+    elif area.level == Level.LAND:
+        context["subareas"] = [(c, area_url(c, public)) for c in selectors.communities()]
+    context["export_query"] = f"niva={area.level}&omrade={area.code}"
+    context["export_csv"] = reverse(_name(public, "export"), args=["csv"])
+    context["export_xlsx"] = reverse(_name(public, "export"), args=["xlsx"])
+    if run is not None:
+        indicators = selectors.catalogue()
+        form = IndicatorChoiceForm(request.GET or None, indicators=indicators, language=get_language())
+        chosen = form.cleaned_data["indikator"] if form.is_valid() else indicators[0].id if indicators else None
+        if form.is_bound and not form.is_valid():
+            form = IndicatorChoiceForm(indicators=indicators, language=get_language())
+        form.initial = {"indikator": chosen}
+        context["dashboard"] = selectors.area_dashboard(run, area, raw=raw)
+        context["form"] = form
+        if chosen:
+            context["indicator_page"] = reverse(_name(public, "indicator"), args=[chosen])
+            context["detail"] = _indicator_detail(run, area, selectors.indicator_or_404(chosen), raw=raw, public=public)
+    return render(request, "indicators/area.html", context)
+
+
+@dashboard_view
+def home(request, *, public, raw, run):
+    return _area_page(request, selectors.country(), public=public, raw=raw, run=run)
+
+
+@dashboard_view
+def community(request, slug: str, *, public, raw, run):
+    return _area_page(request, selectors.community_area(slug), public=public, raw=raw, run=run)
+
+
+@dashboard_view
+def municipality(request, number: str, *, public, raw, run):
+    return _area_page(request, selectors.municipality_area(number), public=public, raw=raw, run=run)
+
+
+@dashboard_view
+def district(request, number: str, *, public, raw, run):
+    return _area_page(request, selectors.district_area(number), public=public, raw=raw, run=run)
+
+
+@dashboard_view
+def indicator(request, indicator_id: str, *, public, raw, run):
+    """One indicator: the 19 communities ranked, the country over the years, and the centrality classes."""
+    chosen = selectors.indicator_or_404(indicator_id)
+    context = _common(request, public=public, raw=raw, run=run)
+    context["area"] = selectors.country()
+    context["export_query"] = f"indikator={chosen.id}"
+    context["export_csv"] = reverse(_name(public, "export"), args=["csv"])
+    context["export_xlsx"] = reverse(_name(public, "export"), args=["xlsx"])
+    context["chosen"] = chosen
+    context["name"] = chosen.name(get_language())
+    if run is not None:
+        context["detail"] = _indicator_detail(run, selectors.country(), chosen, raw=raw, public=public)
+    return render(request, "indicators/indicator.html", context)
+
+
+@dashboard_view
+def export(request, fmt: str, *, public, raw, run):
+    """CSV or XLSX of an area (niva + omrade) or of an indicator (indikator); suppressed values are blank."""
+    return exports.export_response(request, fmt, run=run, raw=raw, public=public)

@@ -1,0 +1,67 @@
+"""Fixtures for the indicator web tests: a run with result rows made directly (no engine), covering the country,
+every community, Vestfold's municipalities and Oslo's first districts, with one small number that must stay hidden.
+
+Each test module of the web side wraps `make_run()` in its own fixture."""
+
+from samhandling.core.models import Helsefellesskap
+from samhandling.indicators.models import Dataset, Result, Run, RunStatus
+
+YEARS = (2024, 2025)
+VESTFOLD_MUNICIPALITIES = ("3901", "3903", "3905", "3907", "3909", "3911")
+# Færder (3911) has 3 readmissions in 2025: hidden for everyone but analysts. Its raw value is this distinctive number.
+HIDDEN_MUNICIPALITY, HIDDEN_VALUE, HIDDEN_TEXT = "3911", 27.2727, "27,3"
+INDICATORS = {
+    # id: (unit factor, has value_std)
+    "reinnleggelse_30d": (100.0, False),
+    "overliggerdogn": (1000.0, True),
+    "epikrise_innen_1_dag": (100.0, False),
+}
+
+
+def _row(run, indicator, level, area, year, numerator, denominator, *, period="1y") -> Result:
+    factor, standardised = INDICATORS[indicator]
+    value = numerator / denominator * factor
+    suppressed = 0 < numerator < 5 or denominator < 5
+    return Result(
+        run=run,
+        indicator=indicator,
+        level=level,
+        area=area,
+        year=year,
+        period=period,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        value_std=value * 0.95 if standardised else None,
+        suppressed=suppressed,
+    )
+
+
+def make_run(*, synthetic: bool = True, published: bool = True, offset: int = 0) -> Run:
+    dataset = Dataset.objects.create(
+        name="Testdata", version=f"v{offset}", path="datasets/test", synthetic=synthetic, row_counts={"opphold": 10}
+    )
+    run = Run.objects.create(
+        dataset=dataset,
+        definition_version="1",
+        dataset_version=dataset.version,
+        years=list(YEARS),
+        synthetic=synthetic,
+        status=RunStatus.PUBLISHED if published else RunStatus.READY,
+    )
+    rows = []
+    for indicator in INDICATORS:
+        for year in YEARS:
+            bump = (year - 2024) * 5 + offset
+            rows.append(_row(run, indicator, "land", "NO", year, 50_000 + bump, 400_000))
+            for index, key in enumerate(Helsefellesskap.objects.values_list("reference_key", flat=True)):
+                rows.append(_row(run, indicator, "helsefellesskap", key, year, 2_000 + 37 * index + bump, 16_000))
+            for index, number in enumerate(VESTFOLD_MUNICIPALITIES):
+                if number == HIDDEN_MUNICIPALITY and indicator == "reinnleggelse_30d" and year == 2025:
+                    rows.append(_row(run, indicator, "kommune", number, year, 3, 11))
+                else:
+                    rows.append(_row(run, indicator, "kommune", number, year, 200 + 11 * index + bump, 1_600))
+            rows.append(_row(run, indicator, "bydel", "030101", year, 120 + bump, 900))
+            rows.append(_row(run, indicator, "bydel", "030102", year, 4, 700))
+    Result.objects.bulk_create(rows)
+    return run
