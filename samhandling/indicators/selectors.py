@@ -18,7 +18,7 @@ from samhandling.core.models import Helsefellesskap, Organisation, OrganisationT
 
 from .access import sees_raw_values
 from .engine.catalogue import FACTORS
-from .engine.run import SUPPRESS_DENOMINATOR_BELOW, SUPPRESS_NUMERATOR_MAX, suppressed
+from .engine.run import RESULT_COLUMNS, SUPPRESS_DENOMINATOR_BELOW, SUPPRESS_NUMERATOR_MAX, suppressed
 from .models import Dataset, Job, Level, Result, Run, RunStatus
 
 COUNTRY = "NO"
@@ -255,18 +255,7 @@ def area_names(level: str, codes: set[str]) -> dict[str, str]:
 
 # --- dashboards ---------------------------------------------------------------------------------------------------
 
-_COLUMNS = (
-    "indicator",
-    "level",
-    "area",
-    "year",
-    "period",
-    "numerator",
-    "denominator",
-    "value",
-    "value_std",
-    "suppressed",
-)
+_COLUMNS = RESULT_COLUMNS  # the Result model carries the contract's columns under the same names
 
 
 def _rows(run: Run, **filters) -> list[dict]:

@@ -47,10 +47,12 @@ def test_it_finds_an_item_by_its_number(decided):
     assert list(search_items(decided.sigrid, text=decided.public_item.number)) == [decided.public_item]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL's norwegian configuration")
-def test_it_finds_inflected_forms_on_postgresql(decided):
-    # "søknaden" (the application) in the decision is found by "søknader" (applications).
-    assert decided.public_item in search_items(decided.sigrid, text="søknader")
+def test_it_finds_inflected_forms_on_postgresql_and_only_the_written_form_on_sqlite(decided):
+    # "søknaden" (the application) in the decision: PostgreSQL's norwegian configuration stems "søknader"
+    # (applications) to the same word; the plain SQLite fallback matches the text as written.
+    found = decided.public_item in search_items(decided.sigrid, text="søknader")
+    assert found is (connection.vendor == "postgresql")
+    assert decided.public_item in search_items(decided.sigrid, text="søknaden")
 
 
 def test_it_filters_by_body_year_and_type(decided):
