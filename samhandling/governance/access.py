@@ -50,6 +50,9 @@ class GovernanceAccess:
     def sees_body(self, body: Body) -> bool:
         return self.manages(body) or body.pk in self.seats
 
+    def sees_confidential(self, body: Body) -> bool:
+        return self.manages(body) or body.pk in self.confidential_body_ids
+
     def sees_meeting(self, meeting: Meeting) -> bool:
         if meeting.body_id in self.current_body_ids or self.manages(meeting.body):
             return True

@@ -615,6 +615,9 @@ class DocumentVersion(models.Model):
     is_approved = models.BooleanField(default=False)
     pdf = models.BinaryField()
     docx = models.BinaryField()
+    # The same document without confidential items, for observers (who read internal items but not confidential).
+    restricted_pdf = models.BinaryField(default=b"")
+    restricted_docx = models.BinaryField(default=b"")
     # The same document without internal and confidential items, for the public archive.
     public_pdf = models.BinaryField()
     public_docx = models.BinaryField()

@@ -229,6 +229,17 @@ def document_for(user, pk) -> DocumentVersion:
     return document
 
 
+def document_content(user, document: DocumentVersion, fmt: str) -> bytes:
+    """The variant of a stored document this user may read: observers get the one without confidential items."""
+    if access_for(user).sees_confidential(document.meeting.body):
+        content = document.pdf if fmt == "pdf" else document.docx
+    else:
+        content = document.restricted_pdf if fmt == "pdf" else document.restricted_docx
+        if not content:  # a version stored before observers had their own variant: the public one is safe
+            content = document.public_pdf if fmt == "pdf" else document.public_docx
+    return bytes(content)
+
+
 def latest_document(user, meeting: Meeting, kind: str) -> DocumentVersion | None:
     return documents_for(user, meeting, kind).first()
 

@@ -662,7 +662,7 @@ def _snapshot(meeting: Meeting) -> dict:
 
 
 def _publish(meeting: Meeting, kind: str, *, actor: User, reason: str = "", approved: bool = False) -> DocumentVersion:
-    """Generate the document (members' and public variants) and store it as the next immutable version."""
+    """Generate the document (members', observers' and public variants) and store it as the next immutable version."""
     from . import documents  # written by another part of the module; imported late to keep the import graph flat
 
     if kind == DocumentKind.NOTICE:
@@ -681,6 +681,8 @@ def _publish(meeting: Meeting, kind: str, *, actor: User, reason: str = "", appr
         is_approved=approved,
         pdf=pdf(meeting, **stamp),
         docx=docx(meeting, **stamp),
+        restricted_pdf=pdf(meeting, confidential=False, **stamp),
+        restricted_docx=docx(meeting, confidential=False, **stamp),
         public_pdf=pdf(meeting, public=True, **stamp),
         public_docx=docx(meeting, public=True, **stamp),
         snapshot=_snapshot(meeting),

@@ -635,7 +635,7 @@ def document_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
     if fmt not in DOWNLOAD_TYPES:
         raise Http404
-    content = bytes(document.pdf if fmt == "pdf" else document.docx)
+    content = selectors.document_content(request.user, document, fmt)
     filename = documents.document_filename(document.meeting, document.kind, fmt).replace(
         f".{fmt}", f"-v{document.version}.{fmt}"
     )

@@ -19,9 +19,12 @@ PAST = timedelta(days=7)
 
 
 def _fake(kind: str):
-    def render(meeting, *, public: bool = False, version: int | None = None, reason: str = "") -> bytes:
+    def render(
+        meeting, *, public: bool = False, confidential: bool = True, version: int | None = None, reason: str = ""
+    ) -> bytes:
         numbers = " ".join(item.number or "-" for item in meeting.items.order_by("position", "pk"))
-        return f"%PDF-fake {kind} v{version} public={public} status={meeting.status} [{numbers}]".encode()
+        variant = f"public={public} confidential={confidential}"
+        return f"%PDF-fake {kind} v{version} {variant} status={meeting.status} [{numbers}]".encode()
 
     return render
 

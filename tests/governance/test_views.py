@@ -10,6 +10,7 @@ again in two weeks (planned).
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from samhandling.governance import documents as real_documents
 from samhandling.governance import services, views_meetings, views_public
@@ -584,3 +585,14 @@ def test_an_attachment_is_never_offered_more_public_than_its_item(client, world)
     assert response.status_code == 400 and list(response.context["form"].errors) == ["visibility"]
     secret_file.refresh_from_db()
     assert secret_file.visibility == "confidential"
+
+
+def test_it_gives_observers_the_notice_without_confidential_items_and_members_the_whole_notice(world, client):
+    gov, notice, *_ = world
+    url = reverse("governance:document_download", args=[notice.pk, "pdf"])
+    client.force_login(gov.seats.lars.user)  # observer
+    assert b"confidential=False" in client.get(url).content
+    client.force_login(gov.seats.per.user)  # member
+    assert b"public=False confidential=True" in client.get(url).content
+    client.force_login(gov.sigrid)
+    assert b"public=False confidential=True" in client.get(url).content
