@@ -987,7 +987,8 @@ def _organizer(meeting: Meeting):
     return organizer
 
 
-def _event(meeting: Meeting, *, base_url: str, sequence: int | None):
+def _event(meeting: Meeting, *, base_url: str, sequence: int | None, video_link: bool = True):
+    """One VEVENT; without `video_link` the meeting's join link is left out (the public feed: anyone may read it)."""
     from icalendar import Event
 
     start, end = _start_end(meeting)
@@ -998,12 +999,13 @@ def _event(meeting: Meeting, *, base_url: str, sequence: int | None):
     event.add("dtend", end)
     event.add("summary", _summary(meeting))
     event.add("sequence", _sequence(meeting) if sequence is None else sequence)
-    location = meeting.place or meeting.video_link
+    link_shown = meeting.video_link if video_link else ""
+    location = meeting.place or link_shown
     if location:
         event.add("location", location)
     lines = [meeting.body.name, _when(meeting)]
-    if meeting.video_link:
-        lines.append(_("Video meeting: %(link)s") % {"link": meeting.video_link})
+    if link_shown:
+        lines.append(_("Video meeting: %(link)s") % {"link": link_shown})
     if base_url:
         link = base_url.rstrip("/") + meeting.get_absolute_url()
         event.add("url", link)
@@ -1063,7 +1065,8 @@ def meeting_invitation_ics(
 
 def body_calendar_ics(body: Body, year: int | None = None, *, base_url: str = "") -> bytes:
     """The body's meeting plan as a subscribable feed (METHOD:PUBLISH): every meeting of `year`, or from the start
-    of this year on when no year is given; cancelled meetings stay in with STATUS:CANCELLED."""
+    of this year on when no year is given; cancelled meetings stay in with STATUS:CANCELLED. The feed is public, so
+    it never carries video links: members get theirs in the invitation."""
     meetings = body.meetings.select_related("body__helsefellesskap").order_by("date", "start_time")
     if year is None:
         meetings = meetings.filter(date__year__gte=timezone.localdate().year)
@@ -1071,5 +1074,5 @@ def body_calendar_ics(body: Body, year: int | None = None, *, base_url: str = ""
     else:
         meetings = meetings.filter(date__year=year)
         name = _("Meeting plan %(body)s %(year)s") % {"body": body.name, "year": year}
-    events = [_event(meeting, base_url=base_url, sequence=None) for meeting in meetings]
+    events = [_event(meeting, base_url=base_url, sequence=None, video_link=False) for meeting in meetings]
     return _calendar("PUBLISH", *events, name=name).to_ical()

@@ -456,6 +456,18 @@ def test_it_publishes_the_yearly_meeting_plan_as_a_feed_with_cancelled_meetings_
     assert "ATTENDEE" not in events[0]
 
 
+def test_the_public_meeting_plan_never_carries_the_video_link_but_the_invitation_does(gov):
+    gov.meeting.video_link = "https://video.example.invalid/ssu-hemmelig-rom"
+    gov.meeting.save()
+
+    def texts(content: bytes) -> str:  # unfolded, so a long link split over lines is still found
+        events = parse(content).events
+        return " ".join(str(event.get(key, "")) for event in events for key in ("DESCRIPTION", "LOCATION"))
+
+    assert "ssu-hemmelig-rom" not in texts(documents.body_calendar_ics(gov.ssu, gov.meeting.date.year))
+    assert "ssu-hemmelig-rom" in texts(documents.meeting_invitation_ics(gov.meeting))
+
+
 def test_it_gives_a_meeting_without_an_end_time_two_hours(gov):
     gov.meeting.end_time = None
     event = parse(documents.meeting_invitation_ics(gov.meeting)).events[0]

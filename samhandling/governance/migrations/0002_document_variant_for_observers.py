@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0001_initial'),
+        ("governance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='documentversion',
-            name='restricted_docx',
-            field=models.BinaryField(default=b''),
+            model_name="documentversion",
+            name="restricted_docx",
+            field=models.BinaryField(default=b""),
         ),
         migrations.AddField(
-            model_name='documentversion',
-            name='restricted_pdf',
-            field=models.BinaryField(default=b''),
+            model_name="documentversion",
+            name="restricted_pdf",
+            field=models.BinaryField(default=b""),
         ),
     ]
