@@ -233,3 +233,29 @@ def test_the_job_page_answers_htmx_with_the_status_block_only(client, demo):
     html = client.get(f"/styringsinformasjon/jobber/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert html.lstrip().startswith('<div id="job-status"')
     assert 'value="40"' in html and 'hx-trigger="every 1s"' in html
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace("\xa0", "").replace(" ", "").replace(",", ".")
+    return float(cleaned) if cleaned else None
+
+
+def test_no_public_export_carries_a_numerator_of_1_to_4_or_a_denominator_below_5(client, demo, published_run):
+    queries = [f"indikator={indicator}" for indicator in published_run.results.values_list("indicator", flat=True)]
+    queries += [
+        f"niva={level}&omrade={area}"
+        for level, area in published_run.results.values_list("level", "area").distinct()
+        if level != "land"
+    ]
+    checked = 0
+    for query in sorted(set(queries)):
+        response = client.get(f"/styringsinformasjon/offentlig/eksport.csv?{query}")
+        assert response.status_code == 200, query
+        for row in _csv(response):
+            numerator, denominator = _number(row["numerator"]), _number(row["denominator"])
+            if numerator is None and denominator is None:
+                assert row["suppressed"] == _nb("yes") and row["value"] == "", (query, row)
+                continue
+            assert not 1 <= numerator <= 4 and denominator >= 5, (query, row)
+            checked += 1
+    assert checked > 100  # the sweep really read numbers (and the fixture has hidden ones: see the tests above)
