@@ -77,3 +77,15 @@ def docx_repeat_header(row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
+
+
+def docx_page_counter(paragraph, text_before: str = ""):
+    """Append `text_before` and the translated "Page x of y" with Word's PAGE and NUMPAGES fields; returns the
+    paragraph so the caller can style its runs."""
+    before, middle, after = page_counter_words()
+    paragraph.add_run(f"{text_before}{before}")
+    docx_page_number_field(paragraph, "PAGE")
+    paragraph.add_run(middle)
+    docx_page_number_field(paragraph, "NUMPAGES")
+    paragraph.add_run(after)
+    return paragraph

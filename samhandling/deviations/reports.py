@@ -30,11 +30,10 @@ from django.utils.translation import gettext_lazy, pgettext
 from samhandling.core import audit
 from samhandling.core.charts import document_bar_chart
 from samhandling.core.documents import (
-    docx_page_number_field,
+    docx_page_counter,
     docx_repeat_header,
     local_only_fetcher,
     page_counter,
-    page_counter_words,
 )
 from samhandling.core.models import Helsefellesskap, OrganisationType
 from samhandling.core.permissions import require, rule
@@ -755,12 +754,7 @@ def render_docx(report: Report) -> bytes:
     header.runs[0].bold = True
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    before, middle, after = page_counter_words()
-    footer.add_run(f"{report.title}   {before}")
-    docx_page_number_field(footer, "PAGE")
-    footer.add_run(middle)
-    docx_page_number_field(footer, "NUMPAGES")
-    footer.add_run(after)
+    docx_page_counter(footer, f"{report.title}   ")
     for run in footer.runs:
         run.font.size = Pt(8)
 

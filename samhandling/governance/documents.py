@@ -27,11 +27,10 @@ from django.utils.translation import ngettext
 # The print helpers of the deviation reports (local-only URL fetcher, translated "Page x of y", Word fields) serve
 # every WeasyPrint and python-docx document of the project; they are imported rather than copied.
 from samhandling.core.documents import (
-    docx_page_number_field,
+    docx_page_counter,
     docx_repeat_header,
     local_only_fetcher,
     page_counter,
-    page_counter_words,
 )
 
 from .models import (
@@ -728,12 +727,7 @@ class _Word:
         footer = section.footer.paragraphs[0]
         footer.paragraph_format.tab_stops.add_tab_stop(self.width, WD_TAB_ALIGNMENT.RIGHT)
         footer.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        before, middle, after = page_counter_words()
-        footer.add_run(f"{self.doc.body_name} · {_('Document date')} {self.doc.made_on}\t{before}")
-        docx_page_number_field(footer, "PAGE")
-        footer.add_run(middle)
-        docx_page_number_field(footer, "NUMPAGES")
-        footer.add_run(after)
+        docx_page_counter(footer, f"{self.doc.body_name} · {_('Document date')} {self.doc.made_on}\t")
         for run in footer.runs:
             run.font.size = Pt(8)
             run.font.color.rgb = self._rgb(MUTED)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.formats import number_format
 from django.utils.translation import get_language
@@ -426,19 +426,15 @@ def indicator_ranking(run: Run, indicator, areas: list[Area], year: int | None, 
     if year is None or not areas:
         return []
     level = areas[0].level
-    rows = Result.objects.filter(
-        run=run, indicator=indicator.id, level=level, year=year, period=ONE_YEAR, area__in=[a.code for a in areas]
-    ).values(*_COLUMNS)
-    cells = {r["area"]: make_cell(r, indicator.unit, raw=raw) for r in rows}
-    national = make_cell(
-        Result.objects.filter(
-            run=run, indicator=indicator.id, level=Level.LAND, area=COUNTRY, year=year, period=ONE_YEAR
-        )
+    # The areas and the country they are compared with, in one query.
+    rows = (
+        Result.objects.filter(run=run, indicator=indicator.id, year=year, period=ONE_YEAR)
+        .filter(Q(level=level, area__in=[a.code for a in areas]) | Q(level=Level.LAND, area=COUNTRY))
         .values(*_COLUMNS)
-        .first(),
-        indicator.unit,
-        raw=raw,
     )
+    by_place = {(r["level"], r["area"]): r for r in rows}
+    cells = {a.code: make_cell(by_place.get((level, a.code)), indicator.unit, raw=raw) for a in areas}
+    national = make_cell(by_place.get((Level.LAND, COUNTRY)), indicator.unit, raw=raw)
     by_code = {a.code: a for a in areas}
     order = ranking(
         {a.code: cells.get(a.code) for a in areas}, higher_is_better=getattr(indicator, "higher_is_better", None)

@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 REFERENCE_DIRECTORY = Path(__file__).resolve().parents[2] / "core" / "reference_data"
 LAND = "NO"
 LEVELS = ("land", "helsefellesskap", "kommune", "bydel")
+# Each level with the column of a record that names its area (the country has none: every record is in it).
+LEVEL_COLUMNS = (("land", None), ("helsefellesskap", "helsefellesskap"), ("kommune", "kommune"), ("bydel", "bydel"))
 POPULATION_MAX_AGE = 105  # the population files' last age is "105 or older"
 
 POPULATION_SCHEMA = pa.schema(

@@ -381,7 +381,6 @@ class _Run:
         )
         firsts = units.mutate(_rank=per_place).filter(ibis._["_rank"] == 0).drop("_rank")
         firsts = self.backend.materialise(f"persons_{indicator.id}", firsts)
-        order = [firsts.first_time.asc(), firsts.first_id.asc()]
 
         def level(name: str, column: str | None) -> Table:
             table = firsts if column is None else firsts.filter(firsts[column].notnull())
@@ -393,12 +392,7 @@ class _Run:
             counted = grouped.aggregate(num=ibis._.count().cast("int64"))
             return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
 
-        return ibis.union(
-            level("land", None),
-            level("helsefellesskap", "helsefellesskap"),
-            level("kommune", "kommune"),
-            level("bydel", "bydel"),
-        )
+        return ibis.union(*(level(name, column) for name, column in areas.LEVEL_COLUMNS))
 
     def _distinct_persons(self, indicator: Indicator, units: Table) -> Table:
         """Without standardisation the first record's age and sex are not needed: a distinct count per area is the
@@ -412,12 +406,7 @@ class _Run:
             counted = table.group_by(area=area, year=table.year).aggregate(num=table.person_id.nunique().cast("int64"))
             return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
 
-        return ibis.union(
-            level("land", None),
-            level("helsefellesskap", "helsefellesskap"),
-            level("kommune", "kommune"),
-            level("bydel", "bydel"),
-        )
+        return ibis.union(*(level(name, column) for name, column in areas.LEVEL_COLUMNS))
 
     def _population_in_range(self, indicator: Indicator) -> Table:
         p = self.population
