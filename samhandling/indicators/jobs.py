@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import services
@@ -111,15 +111,19 @@ def run_job(job_id: int) -> bool:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status != JobStatus.QUEUED or not services.job_move(job, JobStatus.RUNNING):
         return False
-    try:
-        WORKERS[job.kind](job)
-    except Exception as error:  # the job records the failure; the worker goes on with the next one
-        log.exception("indicator job %s failed", job.pk)
-        job.refresh_from_db()
-        if job.status == JobStatus.RUNNING:
-            services.job_fail(job, message=_("The job failed: %(error)s") % {"error": error})
-    finally:
-        services.remove_staging(job)
+    # Progress, messages and errors are stored as text: write them in the language of who started the job, whichever
+    # thread or cron process does it.
+    language = job.created_by.language if job.created_by_id else settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            WORKERS[job.kind](job)
+        except Exception as error:  # the job records the failure; the worker goes on with the next one
+            log.exception("indicator job %s failed", job.pk)
+            job.refresh_from_db()
+            if job.status == JobStatus.RUNNING:
+                services.job_fail(job, message=_("The job failed: %(error)s") % {"error": error})
+        finally:
+            services.remove_staging(job)
     return True
 
 

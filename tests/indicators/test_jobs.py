@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from samhandling.indicators import jobs, services
 from samhandling.indicators.models import Dataset, Job, JobKind, JobStatus, Result
@@ -99,6 +100,20 @@ def test_a_refused_import_stores_nothing_and_lists_the_errors(demo, storage):
     assert job.errors[0]["row"] == 2  # the first data row, as a spreadsheet counts it
     datasets = storage / "store" / "datasets"
     assert not datasets.exists() or not any(datasets.iterdir())
+
+
+def test_a_job_writes_its_messages_in_the_language_of_who_started_it(demo, storage):
+    demo.anders.language = "nn"
+    demo.anders.save(update_fields=["language"])
+    folder = _folder(storage, "feil", _stays(6, kjonn="X"))
+    job = services.dataset_import_start(actor=demo.anders, name="Feil", folder=folder)
+    with translation.override("nb"):  # whatever the worker's own language is
+        jobs.run_job(job.pk)
+    job.refresh_from_db()
+    with translation.override("nn"):
+        assert job.message == translation.gettext("The data set was refused. Nothing was stored.")
+    with translation.override("nb"):
+        assert job.message != translation.gettext("The data set was refused. Nothing was stored.")
 
 
 def test_an_uploaded_import_then_a_run_gives_results(demo, storage):
