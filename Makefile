@@ -44,15 +44,17 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
 
-run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite), with a task worker beside it
+	@$(PY) manage.py samhandling_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: migrate ## Run a background task worker (imports, runs, reports, e-mail, webhooks, reminders, periodic jobs)
+	$(PY) manage.py samhandling_worker
 
 test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DATABASE_URL picks the database)
 	@scripts/ensure_test_tools.sh
-	@mkdir -p var
-	DATABASE_URL="$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/var/test.sqlite3}" DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 \
-		USE_TLS=0 WHITENOISE_USE_FINDERS=1 STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
-		$(BIN)/pytest $(PYTEST_ARGS)
+	PYTEST=$(BIN)/pytest scripts/pytest.sh --durations=25 $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .
@@ -83,4 +85,4 @@ bench-indicators: $(DEV_STAMP) ## Indicator engine vs hand-written SQL and panda
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) var
 
-.PHONY: help install install-dev migrate reference-data demo run test lint format messages vendor lock bench clean
+.PHONY: help install install-dev migrate reference-data demo run worker test lint format messages vendor lock bench clean

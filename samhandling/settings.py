@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "samhandling.core",
     "samhandling.deviations",
     "samhandling.governance",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samhandling.core.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samhandling.core.middleware.LanguageMiddleware",
@@ -175,6 +178,15 @@ INDICATOR_MEMORY_LIMIT = os.environ.get("INDICATOR_MEMORY_LIMIT", "6GB")
 # `manage.py indicators_jobs` (cron), which is what a multi-server installation wants.
 INDICATOR_JOBS_IN_WEB = env_bool("INDICATOR_JOBS_IN_WEB", True)
 
+# Background tasks: Django's task API (django-tasks) on the database backend; `manage.py samhandling_worker` runs
+# them (`make run` starts one). The test suite runs tasks at once (TASKS_BACKEND=…ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 # E-mail: console in development; SMTP settings from the environment in production.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -228,16 +240,32 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Samhandling's own settings.
+# An unknown permission name raises (instead of being logged and denied) under DEBUG and in the tests.
+SAMHANDLING_STRICT_PERMISSIONS = env_bool("SAMHANDLING_STRICT_PERMISSIONS", DEBUG)
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+# Without explicit keys the field key is derived from SECRET_KEY: good enough for the demo and the tests, never for
+# patient data in production.
+if not FIELD_ENCRYPTION_KEYS and not (DEBUG or env_bool("SAMHANDLING_INSECURE_DEV_KEY")):
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first) before running with DEBUG off."
+    )
 # Webhooks must use https; plain http only for local development and tests.
 SAMHANDLING_ALLOW_HTTP_WEBHOOKS = env_bool("SAMHANDLING_ALLOW_HTTP_WEBHOOKS", DEBUG)
 SAMHANDLING_DEMO_NOTICE = env_bool("SAMHANDLING_DEMO_NOTICE", DEBUG)
 
+# One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
+# are clipped, so what a user typed does not end up in the log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"requests": {"()": "samhandling.core.logging.RequestLogFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "samhandling.core.logging.ClippedFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["requests"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SAMHANDLING_INSECURE_DEV_KEY"}}
+    unset = {"DEBUG", "SECRET_KEY", "SAMHANDLING_INSECURE_DEV_KEY", "FIELD_ENCRYPTION_KEYS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -40,3 +41,14 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
     result = _manage("check", DEBUG="0")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_field_encryption_keys():
+    result = _manage("check", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="samhandling.example.no")
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_the_demo_and_the_tests_may_use_the_derived_key():
+    result = _manage("check", DEBUG="0", SAMHANDLING_INSECURE_DEV_KEY="1")
+    assert result.returncode == 0, result.stderr

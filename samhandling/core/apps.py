@@ -10,4 +10,28 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import crypto, signals  # noqa: F401  (registers the auth signal receivers and the key check)
+        from . import crypto, permissions, signals  # noqa: F401  (rules, auth signal receivers, the key check)
+        from .navigation import MenuEntry, register_menu
+
+        register_menu(MenuEntry("home", _("Front page"), "home", "core.view_directory", "/", order=0))
+        register_menu(
+            MenuEntry(
+                "directory",
+                _("Health communities"),
+                "core:helsefellesskap_list",
+                "core.view_directory",
+                "/helsefellesskap/",
+                order=10,
+            )
+        )
+        register_menu(
+            MenuEntry(
+                "administration",
+                _("Administration"),
+                "core:admin_organisations",
+                "core.manage_community",
+                "/administrasjon/",
+                about_community=True,
+                order=90,
+            )
+        )

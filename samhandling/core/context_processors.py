@@ -1,7 +1,9 @@
-"""Template context every page needs: the community switcher, the user's manager rights, the demo notice."""
+"""Template context every page needs: the main menu, the community switcher, the user's manager rights, the demo
+notice."""
 
 from django.conf import settings
 
+from .navigation import menu_for
 from .permissions import communities_of, managed_communities
 
 
@@ -22,4 +24,5 @@ def platform(request) -> dict:
         "my_communities": switchable,
         "current_helsefellesskap": current,
         "manages_current": lambda: bool(current) and managed_communities(user).filter(pk=current.pk).exists(),
+        "main_menu": lambda: menu_for(request),
     }

@@ -5,7 +5,8 @@ Ciphertext is stored as text; nothing decrypts automatically on load. Code that 
 
 Keys come from FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first, so keys can be rotated: old data
 stays readable and `rotate()` re-encrypts it with the newest key). Without it, a key is derived from SECRET_KEY,
-which is fine for development and tests; `manage.py check --deploy` warns about it in production.
+which is allowed only with DEBUG or SAMHANDLING_INSECURE_DEV_KEY (the demo and the tests): settings refuse to start
+without explicit keys in production.
 """
 
 import base64

@@ -4,12 +4,16 @@ Every form renders through `ui/field.html`: label, help text and the error messa
 carries `aria-invalid` and `aria-describedby`, and what the user typed is kept when the form comes back.
 """
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .identity import reject_national_id_in_free_text
 from .models import (
     ADDABLE_TOP_LEVEL_TYPES,
     UNIT_PARENT_TYPES,
@@ -35,8 +39,30 @@ class DesignsystemetFormRenderer(TemplatesSetting):
     field_template_name = "ui/field.html"
 
 
+# Every date a user can type lies in this range; outside it is a typing error (and beyond what databases store).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def check_date_range(value) -> None:
+    """Validator: a date (or date and time) within the platform's range, with the message in the user's language."""
+    if value is not None and not (EARLIEST_DATE.year <= value.year <= LATEST_DATE.year):
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {
+                "first": date_format(EARLIEST_DATE, "SHORT_DATE_FORMAT"),
+                "last": date_format(LATEST_DATE, "SHORT_DATE_FORMAT"),
+            },
+            code="date_range",
+        )
+
+
 class DesignsystemetMixin:
-    """Adds Designsystemet classes and accessible error wiring to every widget."""
+    """Adds Designsystemet classes and accessible error wiring to every widget, and the platform's rules for what
+    may be typed: no fødselsnummer in free text (only in the fields named in `national_id_fields`, which are stored
+    encrypted) and dates within a sensible range."""
+
+    national_id_fields: tuple[str, ...] = ()
 
     input_class = {
         forms.Select: "ds-input",
@@ -48,10 +74,14 @@ class DesignsystemetMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             css = self.input_class.get(type(field.widget), "ds-input")
             if css:
                 field.widget.attrs.setdefault("class", css)
+            if isinstance(field, forms.CharField) and name not in self.national_id_fields:
+                field.validators.append(reject_national_id_in_free_text)
+            if isinstance(field, forms.DateField | forms.DateTimeField) and check_date_range not in field.validators:
+                field.validators.append(check_date_range)
 
     def full_clean(self):
         super().full_clean()

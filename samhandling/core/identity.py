@@ -4,6 +4,8 @@ Only these two kinds are accepted; H-numbers and FH-numbers are not identities a
 Gender is never derived from the number (it will carry none from 2032).
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
@@ -41,3 +43,23 @@ def looks_like_national_id(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+# Eleven digits, optionally written 6 + 5 with one space, full stop or hyphen between, not inside a longer number.
+_CANDIDATE = re.compile(r"(?<![\d.,-])(\d{6})[ .-]?(\d{5})(?![\d,]|\.\d)")
+
+
+def find_national_id(text: str) -> bool:
+    """True when free text holds something that validates as a fødselsnummer or D-nummer."""
+    if not text or sum(ch.isdigit() for ch in text) < 11:
+        return False
+    return any(looks_like_national_id(first + last) for first, last in _CANDIDATE.findall(str(text)))
+
+
+def reject_national_id_in_free_text(value: str) -> None:
+    """Validator for every free-text field: a patient's number belongs in the encrypted identity field only."""
+    if isinstance(value, str) and find_national_id(value):
+        raise ValidationError(
+            _("Do not write a fødselsnummer in free text – use the field for the patient's identity."),
+            code="national_id_in_text",
+        )

@@ -1,11 +1,19 @@
-"""Language and current-community handling for every request.
+"""Language and current-community handling for every request, and the one gate for control characters.
+
+`RejectControlCharactersMiddleware` answers 400 to a path, query string or form value holding NUL or another C0
+control character (tab, line feed and carriage return are text), before any view or database sees it.
 
 `LanguageMiddleware` replaces Django's LocaleMiddleware: a browser that asks only for `no` (or `no-NO`) gets bokmål,
 which Django alone would not give it. `UserLanguageMiddleware` then lets a logged-in user's own choice win.
 `CurrentHelsefellesskapMiddleware` puts the community the user is working in on `request.helsefellesskap`.
 """
 
+import logging
+import re
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -15,6 +23,35 @@ from .permissions import communities_of
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "nob": "nb", "nno": "nn"}
 SESSION_COMMUNITY_KEY = "samhandling_helsefellesskap"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+log = logging.getLogger(__name__)
+
+
+def _has_control_characters(request) -> bool:
+    if CONTROL_CHARACTERS.search(request.path) or CONTROL_CHARACTERS.search(request.META.get("QUERY_STRING", "")):
+        return True
+    # The raw query string is percent-encoded; the decoded values are what views read.
+    values = [value for key in request.GET for value in [key, *request.GET.getlist(key)]]
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        values += [value for key in request.POST for value in [key, *request.POST.getlist(key)]]
+        values += [upload.name or "" for upload in request.FILES.values()]
+    return any(CONTROL_CHARACTERS.search(value) for value in values)
+
+
+class RejectControlCharactersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_control_characters(request):
+            log.warning("refused a request with control characters: %s %s", request.method, request.path[:200])
+            language = language_for_request(request)
+            with translation.override(language):
+                body = render_to_string("400.html", {"reason": "control_characters"})
+            return HttpResponseBadRequest(body)
+        return self.get_response(request)
 
 
 def language_from_accept_header(header: str) -> str | None:

@@ -303,3 +303,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker says it is alive every few seconds; a task whose worker stopped beating is run again."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class PeriodicSchedule(models.Model):
+    """When a periodic task (reminders, webhooks, the digest) is due next; workers claim a slot with a conditional
+    UPDATE of `next_run_at`, so with several workers each slot is enqueued once."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.next_run_at:%Y-%m-%d %H:%M}"

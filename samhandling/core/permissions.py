@@ -1,31 +1,73 @@
-"""One place that answers "may this user do X (to this object)?". Default deny.
+"""One place that answers "may this user do X (to this object)?". Default deny, and loud about mistakes.
 
-Views call `require()` (or the `permission_required` decorator) and services call `require()` again, so a rule is
-never checked in one path and forgotten in another. Selectors use `managed_communities()` and
-`community_organisations()` to filter lists with the same rules the detail pages use.
+Each app's `access.py` registers its rules with `@rule(name, ...)`; the app's `AppConfig.ready()` imports it, so every
+rule exists from start-up. Two rules with one name is an error at start-up; asking for a name nobody registered raises
+`UnknownPermission` under DEBUG and in tests (SAMHANDLING_STRICT_PERMISSIONS) and is logged and denied in production,
+so a misspelt name can never silently deny. Views call `require()` (or `permission_required`), services call
+`require()` again, and menus and tabs are filtered with the same `can()`. `docs/permissions.md` is generated from
+this registry (`manage.py permissions_doc`).
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .models import Helsefellesskap, Membership, Organisation, Role
 
+log = logging.getLogger(__name__)
+
 MANAGER_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
-Rule = Callable[[Any, Any], bool]
+Check = Callable[[Any, Any], bool]
+
+
+class UnknownPermission(LookupError):
+    """A permission name that no rule was registered for: a typo, or an app whose access.py was never loaded."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Check
+    description: str
+    roles: tuple[str, ...]
+    about: str  # what the rule is asked about: the object it takes
+
+    def __call__(self, user, obj) -> bool:
+        return self.check(user, obj)
+
+
 _RULES: dict[str, Rule] = {}
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
-    def register(fn: Rule) -> Rule:
-        _RULES[name] = fn
+def rule(name: str, *, roles: Iterable[str] = (), about: str = "") -> Callable[[Check], Check]:
+    """Register the decorated function as the rule `name`. Its docstring (first line) describes it in
+    docs/permissions.md; `roles` are the roles that can hold it (data, for the document: the function decides)."""
+
+    def register(fn: Check) -> Check:
+        existing = _RULES.get(name)
+        origin = f"{fn.__module__}.{fn.__qualname__}"
+        if existing is not None and f"{existing.check.__module__}.{existing.check.__qualname__}" != origin:
+            raise ImproperlyConfigured(f"The permission {name!r} is registered twice ({origin}).")
+        description = (fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        _RULES[name] = Rule(name=name, check=fn, description=description, roles=tuple(roles), about=about)
         return fn
 
     return register
+
+
+def registered_rules() -> dict[str, Rule]:
+    return dict(sorted(_RULES.items()))
+
+
+def _strict() -> bool:
+    return bool(getattr(settings, "SAMHANDLING_STRICT_PERMISSIONS", settings.DEBUG))
 
 
 def is_active_user(user) -> bool:
@@ -92,28 +134,33 @@ def _manages_organisation(user, organisation: Organisation) -> bool:
     return managed_communities(user).filter(pk__in=communities_of_organisation(organisation)).exists()
 
 
-@rule("core.view_directory")
+@rule("core.view_directory", roles=("any",))
 def _view_directory(user, obj) -> bool:
+    """See the communities, their organisations, municipalities and population (every signed-in user)."""
     return True
 
 
-@rule("core.manage_community")
+@rule("core.manage_community", roles=(Role.SECRETARIAT, Role.ADMIN), about="helsefellesskap")
 def _manage_community(user, community) -> bool:
+    """Manage a community's settings, organisations and people (its secretariat and administrators)."""
     return _manages(user, community)
 
 
-@rule("core.view_audit_log")
+@rule("core.view_audit_log", roles=(Role.SECRETARIAT, Role.ADMIN), about="helsefellesskap")
 def _view_audit_log(user, community) -> bool:
+    """Read the community's audit log."""
     return _manages(user, community)
 
 
-@rule("core.manage_organisation")
+@rule("core.manage_organisation", roles=(Role.SECRETARIAT, Role.ADMIN), about="organisation")
 def _manage_organisation(user, organisation) -> bool:
+    """Add, change and deactivate an organisation or unit of a community one manages."""
     return isinstance(organisation, Organisation) and _manages_organisation(user, organisation)
 
 
-@rule("core.manage_user")
+@rule("core.manage_user", roles=(Role.SECRETARIAT, Role.ADMIN), about="user")
 def _manage_user(user, target) -> bool:
+    """Create, change and deactivate the users of a community one manages (never a platform operator)."""
     if user.is_superuser:
         return True
     if target is None or target.is_superuser:
@@ -123,8 +170,9 @@ def _manage_user(user, target) -> bool:
     return managed.filter(Q(members__in=target_roots) | Q(secretariat__in=target_roots)).exists()
 
 
-@rule("core.grant_role")
+@rule("core.grant_role", roles=(Role.SECRETARIAT, Role.ADMIN), about="(organisation, role)")
 def _grant_role(user, organisation_and_role) -> bool:
+    """Grant a role in an organisation one manages; only an administrator may make another administrator."""
     organisation, role = organisation_and_role
     if not _manages_organisation(user, organisation):
         return False
@@ -136,11 +184,16 @@ def _grant_role(user, organisation_and_role) -> bool:
 
 
 def can(user, permission: str, obj: Any = None) -> bool:
-    """True only when a rule exists for `permission` and says yes for this active user."""
-    check = _RULES.get(permission)
-    if check is None or not is_active_user(user):
+    """True only when the rule `permission` says yes for this active user. An unknown name is an error."""
+    found = _RULES.get(permission)
+    if found is None:
+        if _strict():
+            raise UnknownPermission(permission)
+        log.error("unknown permission %r asked for; denied", permission)
         return False
-    return bool(check(user, obj))
+    if not is_active_user(user):
+        return False
+    return bool(found.check(user, obj))
 
 
 def require(user, permission: str, obj: Any = None) -> None:

@@ -43,7 +43,7 @@ from .permissions import (
     managed_communities,
     require,
 )
-from .tasks import tasks_for
+from .todo import todo_for
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -58,7 +58,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"tasks": tasks_for(request.user)})
+    return render(request, "core/home.html", {"todo": todo_for(request.user)})
 
 
 class LoginView(auth_views.LoginView):

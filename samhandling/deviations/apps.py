@@ -10,4 +10,10 @@ class DeviationsConfig(AppConfig):
     verbose_name = _("Deviations")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the "Mine oppgaver" provider and audit labels)
+        from samhandling.core.navigation import MenuEntry, register_menu
+
+        from . import access, todo  # noqa: F401  (permission rules, "Mine oppgaver" provider, audit labels)
+
+        register_menu(
+            MenuEntry("deviations", _("Deviations"), "deviations:mine", "core.view_directory", "/avvik/", order=20)
+        )

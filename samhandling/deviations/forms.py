@@ -17,6 +17,8 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class ReportForm(DesignsystemetMixin, forms.Form):
+    national_id_fields = ("patient_id",)  # the one field where the number belongs (stored encrypted)
+
     reporter_unit = OrganisationChoiceField(
         label=_("Where you work"), queryset=Organisation.objects.none(), help_text=_("Your own unit.")
     )

@@ -10,4 +10,10 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Meetings and agenda items")
 
     def ready(self) -> None:
-        from . import access, tasks  # noqa: F401  (register the permission rules, "Mine oppgaver" and audit labels)
+        from samhandling.core.navigation import MenuEntry, register_menu
+
+        from . import access, todo  # noqa: F401  (register the permission rules, "Mine oppgaver" and audit labels)
+
+        register_menu(
+            MenuEntry("governance", _("Meetings"), "governance:home", "core.view_directory", "/moter/", order=30)
+        )

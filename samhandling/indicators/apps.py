@@ -10,4 +10,17 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Management information")
 
     def ready(self) -> None:
+        from samhandling.core.navigation import MenuEntry, register_menu
+
         from . import access, services  # noqa: F401  (register the permission rules and the audit labels)
+
+        register_menu(
+            MenuEntry(
+                "indicators",
+                _("Management information"),
+                "indicators:home",
+                "indicators.view_dashboards",
+                "/styringsinformasjon/",
+                order=40,
+            )
+        )

@@ -2,9 +2,10 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 
 from samhandling.core.models import Helsefellesskap, Organisation, Role
-from samhandling.core.permissions import can, communities_of, managed_communities
+from samhandling.core.permissions import UnknownPermission, can, communities_of, managed_communities, rule
 
 
 @pytest.fixture
@@ -17,9 +18,34 @@ def nordland(demo):
     return Helsefellesskap.objects.get(code="NOR")
 
 
-def test_an_unknown_permission_is_denied_even_to_a_superuser(demo):
+def test_an_unknown_permission_raises_in_the_tests_and_under_debug(demo, settings):
     drift = type(demo.tove).objects.get(username="drift")
+    settings.SAMHANDLING_STRICT_PERMISSIONS = True
+    with pytest.raises(UnknownPermission):
+        can(drift, "core.launch_rockets")
+
+
+def test_an_unknown_permission_is_logged_and_denied_even_to_a_superuser_in_production(demo, settings, caplog):
+    drift = type(demo.tove).objects.get(username="drift")
+    settings.SAMHANDLING_STRICT_PERMISSIONS = False
     assert not can(drift, "core.launch_rockets")
+    assert "core.launch_rockets" in caplog.text
+
+
+def test_two_rules_with_one_name_are_refused_at_registration():
+    with pytest.raises(ImproperlyConfigured, match=r"core\.view_directory"):
+
+        @rule("core.view_directory")
+        def _another_directory_rule(user, obj) -> bool:
+            return False
+
+    assert can_view_directory_still_works()
+
+
+def can_view_directory_still_works() -> bool:
+    from samhandling.core.permissions import registered_rules
+
+    return registered_rules()["core.view_directory"].check.__name__ == "_view_directory"
 
 
 def test_an_anonymous_visitor_may_do_nothing(demo, vestfold):

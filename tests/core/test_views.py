@@ -237,20 +237,20 @@ def test_the_audit_log_shows_nothing_of_another_community(client, demo):
 def test_my_tasks_shows_what_a_module_provides_soonest_first(client, demo, monkeypatch):
     from datetime import date
 
-    from samhandling.core import tasks
+    from samhandling.core import todo
 
     def provider(user):
         if user.username != "kari":
             return []
         return [
-            tasks.Task(title="Svar på avvik VES-2026-00002", url="/a/2/", module="Avvik", due=date(2026, 12, 1)),
-            tasks.Task(
+            todo.Todo(title="Svar på avvik VES-2026-00002", url="/a/2/", module="Avvik", due=date(2026, 12, 1)),
+            todo.Todo(
                 title="Svar på avvik VES-2026-00001", url="/a/1/", module="Avvik", due=date(2026, 11, 1), overdue=True
             ),
         ]
 
-    monkeypatch.setattr(tasks, "_PROVIDERS", [])
-    tasks.register_task_provider(provider)
+    monkeypatch.setattr(todo, "_PROVIDERS", [])
+    todo.register_todo_provider(provider)
     client.force_login(demo.kari)
     html = client.get("/").content.decode()
     assert html.index("VES-2026-00001") < html.index("VES-2026-00002")

@@ -15,7 +15,7 @@ from django.http import Http404
 from samhandling.core.audit import describe
 from samhandling.core.models import AuditEvent
 from samhandling.core.permissions import can
-from samhandling.core.tasks import tasks_for
+from samhandling.core.todo import todo_for
 from samhandling.governance import selectors, services
 from samhandling.governance.access import forget_access
 from samhandling.governance.models import (
@@ -588,11 +588,11 @@ def test_an_action_point_is_in_the_owners_tasks_until_done(gov, demo):
         description="Kartlegge håndtering av samhandlingsavvik i kommunene",
         due_date=date.today() + timedelta(days=30),
     )
-    assert any("Kartlegge" in str(task.title) for task in tasks_for(demo.ingrid))
+    assert any("Kartlegge" in str(task.title) for task in todo_for(demo.ingrid))
     assert point in selectors.action_points_for(demo.ingrid)
     services.action_point_complete(actor=demo.ingrid, action_point=point, note="Gjort")
     assert point.status == ActionPointStatus.DONE
-    assert not any("Kartlegge" in str(task.title) for task in tasks_for(demo.ingrid))
+    assert not any("Kartlegge" in str(task.title) for task in todo_for(demo.ingrid))
 
 
 def test_only_the_owner_or_the_secretariat_completes_an_action_point(gov, demo):
@@ -606,12 +606,12 @@ def test_only_the_owner_or_the_secretariat_completes_an_action_point(gov, demo):
 
 def test_the_secretariat_is_reminded_of_notices_and_minutes(gov, demo):
     soon = gov.plan(days=5)
-    titles = [str(task.title) for task in tasks_for(demo.sigrid)]
+    titles = [str(task.title) for task in todo_for(demo.sigrid)]
     assert any(str(soon) in title for title in titles)
     services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
-    titles = [str(task.title) for task in tasks_for(demo.sigrid)]
+    titles = [str(task.title) for task in todo_for(demo.sigrid)]
     assert any(str(gov.meeting) in title for title in titles)  # the minutes are due
-    assert not any(str(gov.meeting) in str(task.title) for task in tasks_for(demo.per))
+    assert not any(str(gov.meeting) in str(task.title) for task in todo_for(demo.per))
 
 
 # --- permissions --------------------------------------------------------------------------------------------------

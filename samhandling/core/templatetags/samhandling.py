@@ -1,4 +1,4 @@
-"""Small template helpers: dictionary look-up, audit sentences, role labels."""
+"""Small template helpers: dictionary look-up, audit sentences, permissions and workflow actions, status tags."""
 
 from django import template
 
@@ -32,3 +32,36 @@ def as_json(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+@register.filter
+def status_tone(obj) -> str:
+    """The Designsystemet colour of an object's status, from its workflow (templates never compare statuses)."""
+    from ..workflow import workflow_for
+
+    return workflow_for(obj).tone(obj)
+
+
+@register.filter
+def status_label(obj) -> str:
+    from ..workflow import workflow_for
+
+    return workflow_for(obj).label_of(getattr(obj, workflow_for(obj).field))
+
+
+@register.simple_tag(takes_context=True)
+def can(context, permission: str, obj=None) -> bool:
+    """`{% can "deviations.view_statistics" community as may %}`: the permission registry's answer for this user."""
+    from ..permissions import can as allowed
+
+    request = context.get("request")
+    return allowed(getattr(request, "user", None), permission, obj)
+
+
+@register.simple_tag(takes_context=True)
+def allowed_actions(context, obj):
+    """`{% allowed_actions case as actions %}` then `{% if actions.answer %}`: what the user may do now."""
+    from ..workflow import workflow_for
+
+    request = context.get("request")
+    return workflow_for(obj).actions_for(getattr(request, "user", None), obj)

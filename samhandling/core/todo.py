@@ -1,6 +1,6 @@
 """ "Mine oppgaver": each module registers a provider that lists what the user has to do next.
 
-A provider is a function `(user) -> list[Task]`; the front page shows all providers' tasks, soonest due first.
+A provider is a function `(user) -> list[Todo]`; the front page shows all providers' items, soonest due first.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
-class Task:
+class Todo:
     title: str | Promise
     url: str
     module: str | Promise
@@ -19,16 +19,16 @@ class Task:
     overdue: bool = False
 
 
-TaskProvider = Callable[[object], list[Task]]
-_PROVIDERS: list[TaskProvider] = []
+TodoProvider = Callable[[object], list[Todo]]
+_PROVIDERS: list[TodoProvider] = []
 
 
-def register_task_provider(provider: TaskProvider) -> TaskProvider:
+def register_todo_provider(provider: TodoProvider) -> TodoProvider:
     if provider not in _PROVIDERS:
         _PROVIDERS.append(provider)
     return provider
 
 
-def tasks_for(user) -> list[Task]:
-    tasks = [task for provider in _PROVIDERS for task in provider(user)]
-    return sorted(tasks, key=lambda task: (task.due is None, task.due or date.max, str(task.title)))
+def todo_for(user) -> list[Todo]:
+    items = [item for provider in _PROVIDERS for item in provider(user)]
+    return sorted(items, key=lambda item: (item.due is None, item.due or date.max, str(item.title)))

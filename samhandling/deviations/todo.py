@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.audit import register_actions
-from samhandling.core.tasks import Task, register_task_provider
+from samhandling.core.todo import Todo, register_todo_provider
 
 from .access import access_for
 from .models import OPEN_STATUSES, Deviation, Status
@@ -13,19 +13,19 @@ from .models import OPEN_STATUSES, Deviation, Status
 MODULE = _("Deviations")
 
 
-def deviation_tasks(user) -> list[Task]:
+def deviation_todo(user) -> list[Todo]:
     """Lean queries (the front page runs them on every visit): one table, a few columns, no joins but one."""
     access = access_for(user)
     columns = ("pk", "reference", "status", "acknowledge_deadline", "answer_deadline", "reporter_unit__name")
-    tasks = []
+    items = []
 
-    def task(row: dict, title, due=None) -> Task:
+    def task(row: dict, title, due=None) -> Todo:
         case = Deviation(
             status=row["status"],
             acknowledge_deadline=row["acknowledge_deadline"],
             answer_deadline=row["answer_deadline"],
         )
-        return Task(
+        return Todo(
             title=title,
             url=reverse("deviations:detail", args=[row["pk"]]),
             module=MODULE,
@@ -36,24 +36,24 @@ def deviation_tasks(user) -> list[Task]:
     if access.leader_units:
         waiting = Deviation.objects.filter(reporter_unit__in=access.leader_units, status=Status.AWAITING_LEADER)
         for row in waiting.values(*columns)[:50]:
-            tasks.append(task(row, _("Complete the report from %(unit)s") % {"unit": row["reporter_unit__name"]}))
+            items.append(task(row, _("Complete the report from %(unit)s") % {"unit": row["reporter_unit__name"]}))
     mine = Deviation.objects.filter(reporter=user, status__in=[Status.NEEDS_INFO, Status.DRAFT])
     for row in mine.values(*columns)[:50]:
         if row["status"] == Status.DRAFT:
-            tasks.append(task(row, _("Finish and send your draft")))
+            items.append(task(row, _("Finish and send your draft")))
         else:
-            tasks.append(task(row, _("%(reference)s: the receiver asks for more information") % row))
+            items.append(task(row, _("%(reference)s: the receiver asks for more information") % row))
     receiving = Q(handler=user) | Q(receiver__in=access.contact_units) if access.contact_units else Q(handler=user)
     open_cases = Deviation.objects.filter(receiving, status__in=OPEN_STATUSES - {Status.NEEDS_INFO})
     for row in open_cases.values(*columns).order_by("answer_deadline")[:100]:
         if row["status"] in (Status.SUBMITTED, Status.REDIRECTED):
-            tasks.append(task(row, _("%(reference)s: acknowledge receipt") % row, row["acknowledge_deadline"]))
+            items.append(task(row, _("%(reference)s: acknowledge receipt") % row, row["acknowledge_deadline"]))
         else:
-            tasks.append(task(row, _("%(reference)s: answer the reporter") % row, row["answer_deadline"]))
-    return tasks
+            items.append(task(row, _("%(reference)s: answer the reporter") % row, row["answer_deadline"]))
+    return items
 
 
-register_task_provider(deviation_tasks)
+register_todo_provider(deviation_todo)
 
 register_actions(
     {

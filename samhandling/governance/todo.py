@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.audit import register_actions
-from samhandling.core.tasks import Task, register_task_provider
+from samhandling.core.todo import Todo, register_todo_provider
 
 from .access import access_for
 from .models import ActionPoint, ActionPointStatus, Meeting, MeetingStatus
@@ -20,8 +20,8 @@ NOTICE_LEAD_DAYS = 7
 MINUTES_DAYS = 14
 
 
-def _meeting_task(title, meeting: Meeting, due, today) -> Task:
-    return Task(
+def _meeting_todo(title, meeting: Meeting, due, today) -> Todo:
+    return Todo(
         title=title % {"meeting": meeting},
         url=meeting.get_absolute_url(),
         module=MODULE,
@@ -30,14 +30,14 @@ def _meeting_task(title, meeting: Meeting, due, today) -> Task:
     )
 
 
-def governance_tasks(user) -> list[Task]:
+def governance_todo(user) -> list[Todo]:
     today = timezone.localdate()
-    tasks = []
+    items = []
     points = ActionPoint.objects.filter(owner=user, status=ActionPointStatus.OPEN).select_related("item")
     for point in points.order_by("due_date", "pk")[:100]:
         label = point.item.number or point.item.title
-        tasks.append(
-            Task(
+        items.append(
+            Todo(
                 title=_("%(item)s: %(description)s") % {"item": label, "description": point.description[:120]},
                 url=reverse("governance:home"),
                 module=MODULE,
@@ -47,30 +47,30 @@ def governance_tasks(user) -> list[Task]:
         )
     managed = access_for(user).managed_community_ids
     if not managed:
-        return tasks
+        return items
     meetings = Meeting.objects.filter(body__helsefellesskap__in=managed, body__is_active=True).select_related("body")
     soon = meetings.filter(
         status=MeetingStatus.PLANNED, date__gte=today, date__lte=today + timedelta(NOTICE_HORIZON_DAYS)
     )
     for meeting in soon[:50]:
-        tasks.append(
-            _meeting_task(
+        items.append(
+            _meeting_todo(
                 _("Send the notice of %(meeting)s"), meeting, meeting.date - timedelta(days=NOTICE_LEAD_DAYS), today
             )
         )
     past = meetings.filter(status__in=[MeetingStatus.NOTICE_SENT, MeetingStatus.HELD], date__lt=today)
     for meeting in past[:50]:
-        tasks.append(
-            _meeting_task(_("Write the minutes of %(meeting)s"), meeting, meeting.date + timedelta(MINUTES_DAYS), today)
+        items.append(
+            _meeting_todo(_("Write the minutes of %(meeting)s"), meeting, meeting.date + timedelta(MINUTES_DAYS), today)
         )
     drafted = meetings.filter(status=MeetingStatus.MINUTES_DRAFTED)
     for meeting in drafted[:50]:
         if not meeting.approval_items.exclude(meeting__status=MeetingStatus.CANCELLED).exists():
-            tasks.append(_meeting_task(_("Put the minutes of %(meeting)s up for approval"), meeting, None, today))
-    return tasks
+            items.append(_meeting_todo(_("Put the minutes of %(meeting)s up for approval"), meeting, None, today))
+    return items
 
 
-register_task_provider(governance_tasks)
+register_todo_provider(governance_todo)
 
 register_actions(
     {
