@@ -1,0 +1,157 @@
+"""The task queue under faults: a worker killed with SIGKILL in the middle of a task leaves it RUNNING; the next
+worker sees that its heartbeat stopped, puts the task back, and runs it to SUCCESSFUL. Periodic slots are taken once
+however many workers ask, and a live worker's long task is never taken from it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from samhandling.core import queue
+from samhandling.core.models import PeriodicSchedule, WorkerHeartbeat
+from tests.core import queue_tasks
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _database_url() -> str:
+    """The URL of the database this test runs on (the test database, not the one in DATABASE_URL)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _start_worker(log: Path) -> subprocess.Popen:
+    env = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "DATABASE_URL": _database_url()}
+    command = [sys.executable, "manage.py", "samhandling_worker", "--no-periodic", "--heartbeat", "0.5"]
+    command += ["--interval", "0.2"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def _wait_for(condition, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_of_a_killed_worker_is_run_again_by_the_next_worker(tmp_path, settings):
+    settings.TASKS = DB_TASKS
+    log = tmp_path / "worker.log"
+    (tmp_path / "hold").touch()
+    result = queue_tasks.record_run.enqueue(str(tmp_path))
+    runs = tmp_path / "runs"
+
+    first = _start_worker(log)
+    second = None
+    try:
+        _wait_for(runs.exists, 15, "the first worker to start the task", log)
+        assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=5)
+        assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"  # nobody finished it
+
+        (tmp_path / "hold").unlink()
+        second = _start_worker(log)
+
+        def finished() -> bool:
+            return DBTaskResult.objects.get(pk=result.id).status not in {"RUNNING", "READY"}
+
+        _wait_for(finished, 20, "the second worker to finish the task", log)
+    finally:
+        for worker in (first, second):
+            if worker is not None:
+                _stop(worker)
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "SUCCESSFUL", log.read_text(errors="replace")[-3000:]
+    pids = runs.read_text().split()
+    assert len(pids) == 2
+    assert pids[0] == str(first.pid)
+    assert pids[1] == str(second.pid) == str(row.return_value)
+    assert len(row.worker_ids) == 2  # two workers took it, one after the other
+    assert not WorkerHeartbeat.objects.filter(pk=row.worker_ids[-1]).exists()  # the second said goodbye
+
+
+@pytest.fixture
+def periodic_tick():
+    saved = dict(queue._PERIODIC)
+    queue.periodic(every=timedelta(minutes=15))(queue_tasks.tick)
+    yield queue_tasks.tick
+    queue._PERIODIC.clear()
+    queue._PERIODIC.update(saved)
+
+
+def test_a_periodic_slot_is_enqueued_once_by_two_workers(db, periodic_tick, settings, monkeypatch):
+    settings.TASKS = DB_TASKS
+    now = timezone.now()
+    name = periodic_tick.module_path
+    PeriodicSchedule.objects.create(pk=name, next_run_at=now - timedelta(minutes=1))
+    # The second worker read the slot before the first claimed it: its conditional UPDATE must find nothing.
+    stale = PeriodicSchedule.objects.get(pk=name)
+    assert queue.enqueue_due_periodic(now) == [name]
+    monkeypatch.setattr(PeriodicSchedule.objects, "get_or_create", lambda **kw: (stale, False))
+    assert queue.enqueue_due_periodic(now) == []
+    monkeypatch.undo()
+    assert queue.enqueue_due_periodic(now + timedelta(minutes=1)) == []  # not due again yet
+    assert DBTaskResult.objects.filter(task_path=name).count() == 1
+    slot = PeriodicSchedule.objects.get(pk=name)
+    assert slot.next_run_at == now + timedelta(minutes=15)
+    assert queue.enqueue_due_periodic(now + timedelta(minutes=15)) == [name]
+    assert DBTaskResult.objects.filter(task_path=name).count() == 2
+
+
+def _running_task(worker_id: str, started) -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="tests.core.queue_tasks.tick",
+        backend_name="default",
+        run_after=started,
+        started_at=started,
+        worker_ids=[worker_id],
+    )
+
+
+def test_recovery_leaves_the_long_task_of_a_live_worker_alone(db):
+    now = timezone.now()
+    long_ago = now - timedelta(hours=2)
+    queue.beat("alive", hostname="h", pid=1, now=now)
+    queue.beat("dead", hostname="h", pid=2, now=now - timedelta(minutes=5))
+    kept = _running_task("alive", long_ago)
+    lost = _running_task("dead", long_ago)
+    unknown = _running_task("never-beat", long_ago)
+    just_started = _running_task("new-worker", now)  # its worker may not have beaten yet
+
+    assert queue.recover_stale_tasks(now) == 2
+
+    statuses = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert statuses[kept.pk] == "RUNNING"
+    assert statuses[just_started.pk] == "RUNNING"
+    assert statuses[lost.pk] == statuses[unknown.pk] == "READY"
+    assert set(WorkerHeartbeat.objects.values_list("pk", flat=True)) == {"alive"}
+    assert queue.recover_stale_tasks(now) == 0  # running it twice changes nothing
