@@ -1,0 +1,145 @@
+"""Cross-cutting rules the apps must keep, checked over the whole code base: every status field has a workflow that
+covers each of its choices, no web code starts a thread, and every audit action a service can write has a label.
+
+These read the models, the registries and the source; an app that adds a status, a thread or an audit action
+without the matching piece fails here, not in review.
+"""
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+import samhandling
+from samhandling.core import audit
+from samhandling.core.workflow import workflows
+
+SOURCE = Path(samhandling.__file__).resolve().parent
+# Columns that record a transition (a history row's "from" and "to"), not the state of the row itself.
+HISTORY_COLUMN_PREFIXES = ("from_", "to_", "previous_")
+# Where a thread may be started: long-running processes, never a web request.
+THREADS_ALLOWED = ("management/commands/",)
+
+
+def _python_files() -> list[Path]:
+    return sorted(p for p in SOURCE.rglob("*.py") if "migrations" not in p.parts)
+
+
+def _import_everything() -> None:
+    """Import every module, so that each one's registrations (audit labels, rules, workflows) have run."""
+    for module in pkgutil.walk_packages(samhandling.__path__, "samhandling."):
+        if ".migrations" in module.name or module.name.endswith(".wsgi"):
+            continue
+        importlib.import_module(module.name)
+
+
+def status_fields() -> list[tuple[type[models.Model], models.Field]]:
+    """Every field of a samhandling model that holds a state: choices, and a name ending in "status"."""
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("samhandling."):
+            continue
+        for field in model._meta.get_fields():
+            name = getattr(field, "name", "")
+            if (
+                getattr(field, "choices", None)
+                and name.endswith("status")
+                and not name.startswith(HISTORY_COLUMN_PREFIXES)
+            ):
+                found.append((model, field))
+    return found
+
+
+def test_there_are_status_fields_to_check():
+    assert len(status_fields()) >= 3  # the walk itself works (deviations, meetings, indicator runs …)
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), status_fields(), ids=lambda v: getattr(v, "__name__", getattr(v, "name", ""))
+)
+def test_every_status_field_has_a_workflow_covering_every_choice(model, field):
+    _import_everything()
+    key = f"{model._meta.label}.{field.name}"
+    flow = workflows().get(key)
+    assert flow is not None, f"{key} has choices but no Workflow in core.workflow (declare one next to the model)"
+    choices = {str(value) for value, _label in field.flatchoices}
+    assert set(flow.transitions) == choices, (
+        f"{key}: the table covers {sorted(flow.transitions)}, not {sorted(choices)}"
+    )
+
+
+def _thread_starts(path: Path) -> list[int]:
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Call):
+            callee = node.func
+            name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+            if name in {"Thread", "Timer"}:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_web_code_starts_a_thread():
+    offenders = []
+    for path in _python_files():
+        relative = path.relative_to(SOURCE).as_posix()
+        if any(part in relative for part in THREADS_ALLOWED):
+            continue
+        offenders += [f"samhandling/{relative}:{line}" for line in _thread_starts(path)]
+    assert not offenders, "a web request never starts a thread; enqueue a task instead: " + ", ".join(offenders)
+
+
+def _audit_actions_in_source() -> tuple[set[str], set[str]]:
+    """Literal `action="app.thing.verb"` arguments, and the prefixes of formatted ones (f"app.thing.{to}")."""
+    literals, prefixes = set(), set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                value = keyword.value
+                if keyword.arg != "action":
+                    continue
+                if isinstance(value, ast.Constant) and isinstance(value.value, str) and "." in value.value:
+                    literals.add(value.value)
+                elif isinstance(value, ast.JoinedStr) and value.values and isinstance(value.values[0], ast.Constant):
+                    prefixes.add(str(value.values[0].value).rstrip("."))
+    return literals, prefixes
+
+
+def every_audit_action() -> set[str]:
+    _import_everything()
+    literals, _prefixes = _audit_actions_in_source()
+    from_workflows = {
+        f"{flow.audit_prefix}.{status}"
+        for flow in workflows().values()
+        if flow.audit_prefix
+        for status in flow.transitions
+    }
+    return literals | from_workflows
+
+
+def test_the_source_scan_finds_the_audit_actions():
+    actions = every_audit_action()
+    assert {"core.user.created", "core.organisation.created"} <= actions
+    assert len(actions) >= 30
+
+
+def test_every_audit_action_has_a_translated_label():
+    unlabelled = sorted(action for action in every_audit_action() if str(audit.describe(action)) == action)
+    assert not unlabelled, f"audit actions without a label (audit.register_actions): {unlabelled}"
+
+
+def test_every_formatted_audit_action_comes_from_a_workflow():
+    """`action=f"app.thing.{to}"` in a service is a status change done by hand; the workflow with that prefix
+    labels (and checks) every one of them."""
+    _import_everything()
+    _literals, prefixes = _audit_actions_in_source()
+    covered = {flow.audit_prefix for flow in workflows().values()}
+    assert not prefixes - covered, (
+        f"formatted audit actions with no workflow of that audit_prefix: {prefixes - covered}"
+    )
