@@ -6,8 +6,9 @@ without the matching piece fails here, not in review.
 """
 
 import ast
-import importlib
-import pkgutil
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from django.db import models
 
 import samhandling
 from samhandling.core import audit
+from samhandling.core.management.commands.permissions_doc import import_every_module
+from samhandling.core.permissions import registered_rules
 from samhandling.core.workflow import workflows
 
 SOURCE = Path(samhandling.__file__).resolve().parent
@@ -29,12 +32,7 @@ def _python_files() -> list[Path]:
     return sorted(p for p in SOURCE.rglob("*.py") if "migrations" not in p.parts)
 
 
-def _import_everything() -> None:
-    """Import every module, so that each one's registrations (audit labels, rules, workflows) have run."""
-    for module in pkgutil.walk_packages(samhandling.__path__, "samhandling."):
-        if ".migrations" in module.name or module.name.endswith(".wsgi"):
-            continue
-        importlib.import_module(module.name)
+_import_everything = import_every_module  # each module's registrations (audit labels, rules, workflows) run
 
 
 def status_fields() -> list[tuple[type[models.Model], models.Field]]:
@@ -143,3 +141,21 @@ def test_every_formatted_audit_action_comes_from_a_workflow():
     assert not prefixes - covered, (
         f"formatted audit actions with no workflow of that audit_prefix: {prefixes - covered}"
     )
+
+
+def test_every_permission_rule_exists_from_start_up():
+    """A rule registered in a module that is imported late is unknown until then: `can()` raises (or denies) for it
+    on a fresh process. Rules belong in the app's access.py, which its AppConfig.ready() imports."""
+    script = "import django; django.setup(); from samhandling.core.permissions import registered_rules as r; "
+    at_start = subprocess.run(
+        [sys.executable, "-c", script + "print(' '.join(r()))"],
+        cwd=SOURCE.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "samhandling.settings"},
+    )
+    assert at_start.returncode == 0, at_start.stderr
+    _import_everything()
+    late = sorted(set(registered_rules()) - set(at_start.stdout.split()))
+    assert not late, f"rules registered only when another module is imported (move them to access.py): {late}"
