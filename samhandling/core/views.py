@@ -33,6 +33,7 @@ from .forms import (
     UserUpdateForm,
     apply_service_errors,
 )
+from .http import id_or_404
 from .middleware import SESSION_COMMUNITY_KEY
 from .models import Helsefellesskap, Membership, Organisation, OrganisationType, Role, User
 from .permissions import (
@@ -111,7 +112,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch_helsefellesskap(request: HttpRequest) -> HttpResponse:
-    community = communities_of(request.user).filter(pk=request.POST.get("helsefellesskap")).first()
+    community = communities_of(request.user).filter(pk=id_or_404(request.POST.get("helsefellesskap"))).first()
     if community is None:
         raise Http404
     request.session[SESSION_COMMUNITY_KEY] = community.pk
@@ -363,7 +364,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "revoke":
                 membership = get_object_or_404(
                     Membership.objects.filter(organisation__in=organisations),
-                    pk=request.POST.get("membership"),
+                    pk=id_or_404(request.POST.get("membership")),
                     user=user,
                 )
                 services.membership_revoke(actor=request.user, membership=membership)

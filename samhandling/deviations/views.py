@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from samhandling.core.charts import bar_chart
 from samhandling.core.forms import apply_service_errors
+from samhandling.core.http import parse_id
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import can, require
 
@@ -389,7 +390,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         },
         prefix="settings",
     )
-    editing = categories.filter(pk=request.POST.get("category") or request.GET.get("kategori") or 0).first()
+    editing = categories.filter(pk=parse_id(request.POST.get("category") or request.GET.get("kategori")) or 0).first()
     category_form = CategoryForm(
         request.POST if action == "category" else None,
         initial={"code": editing.code, "name_nb": editing.name_nb, "name_nn": editing.name_nn} if editing else None,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from samhandling.core import crypto
 from samhandling.core.forms import DesignsystemetMixin, apply_service_errors
+from samhandling.core.http import parse_id
 from samhandling.core.permissions import community_organisations, require
 
 from . import webhooks
@@ -43,7 +44,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
         .order_by("type", "name")
     )
     hooks = {hook.organisation_id: hook for hook in Webhook.objects.filter(organisation__in=organisations)}
-    chosen = organisations.filter(pk=request.GET.get("org") or request.POST.get("organisation") or 0).first()
+    chosen = organisations.filter(pk=parse_id(request.GET.get("org") or request.POST.get("organisation")) or 0).first()
     form, secret = None, ""
     if chosen is not None:
         hook = hooks.get(chosen.pk)

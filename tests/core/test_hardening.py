@@ -193,3 +193,16 @@ def test_a_500_is_logged_with_its_traceback_but_the_input_clipped(db, caplog):
     assert "END-OF-INPUT" not in written
     assert "characters left out" in written
     assert len(written) < len(LONG_INPUT) // 2 + MAX_LOGGED_CHARS + 5000
+
+
+# --- ids from forms (found by tests/test_fuzz.py) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "\U00044669", "9" * 30, "-1", ""])
+def test_a_garbage_id_in_a_form_answers_404_not_500(signed_in, demo, value):
+    client = signed_in("tove")
+    assert (
+        client.post(f"/administrasjon/brukere/{demo.kari.pk}/", {"form": "revoke", "membership": value}).status_code
+        == 404
+    )
+    assert client.post("/fellesskap/velg/", {"helsefellesskap": value}).status_code == 404
