@@ -25,7 +25,7 @@ from .models import (
 )
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on the form) so the user sees it where it belongs."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

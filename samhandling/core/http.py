@@ -37,7 +37,7 @@ def id_or_404(value: Any) -> int:
 def save_with(
     request: HttpRequest,
     form: forms.BaseForm,
-    service: Callable[[dict], Any],
+    service: Callable[[dict[str, Any]], Any],
     *,
     success: str | Callable[[Any], str] = "",
     redirect_to: Any | Callable[[Any], Any] = None,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -33,7 +34,7 @@ def register_menu(entry: MenuEntry) -> None:
     _MENU[entry.key] = entry
 
 
-def menu_for(request) -> list[dict]:
+def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The entries this user may open, in order, each with its URL and whether it is the current section."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from .models import Helsefellesskap, Membership, Organisation, Role
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 MANAGER_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
 Check = Callable[[Any, Any], bool]
+View = Callable[..., HttpResponse]
 
 
 class UnknownPermission(LookupError):
@@ -39,7 +41,7 @@ class Rule:
     roles: tuple[str, ...]
     about: str  # what the rule is asked about: the object it takes
 
-    def __call__(self, user, obj) -> bool:
+    def __call__(self, user: Any, obj: Any) -> bool:
         return self.check(user, obj)
 
 
@@ -70,11 +72,11 @@ def _strict() -> bool:
     return bool(getattr(settings, "SAMHANDLING_STRICT_PERMISSIONS", settings.DEBUG))
 
 
-def is_active_user(user) -> bool:
+def is_active_user(user: Any) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def memberships(user) -> list[Membership]:
+def memberships(user: Any) -> list[Membership]:
     """The user's memberships, loaded once per request (cached on the user object)."""
     if not is_active_user(user):
         return []
@@ -85,12 +87,12 @@ def memberships(user) -> list[Membership]:
     return cached
 
 
-def forget_memberships(user) -> None:
+def forget_memberships(user: Any) -> None:
     if hasattr(user, "_samhandling_memberships"):
         del user._samhandling_memberships
 
 
-def communities_of(user) -> QuerySet[Helsefellesskap]:
+def communities_of(user: Any) -> QuerySet[Helsefellesskap]:
     """Communities the user takes part in through any membership (every community for a superuser)."""
     if not is_active_user(user):
         return Helsefellesskap.objects.none()
@@ -100,12 +102,12 @@ def communities_of(user) -> QuerySet[Helsefellesskap]:
     return Helsefellesskap.objects.filter(Q(members__in=roots) | Q(secretariat__in=roots)).distinct()
 
 
-def _role_communities(user, roles: frozenset[str]) -> QuerySet[Helsefellesskap]:
+def _role_communities(user: Any, roles: frozenset[str]) -> QuerySet[Helsefellesskap]:
     roots = {m.organisation.root_id for m in memberships(user) if m.role in roles}
     return Helsefellesskap.objects.filter(secretariat__in=roots)
 
 
-def managed_communities(user) -> QuerySet[Helsefellesskap]:
+def managed_communities(user: Any) -> QuerySet[Helsefellesskap]:
     """Communities whose organisations, users and audit log the user manages (secretariat or admin role)."""
     if not is_active_user(user):
         return Helsefellesskap.objects.none()
@@ -124,42 +126,42 @@ def communities_of_organisation(organisation: Organisation) -> QuerySet[Helsefel
     return Helsefellesskap.objects.filter(Q(members=root_id) | Q(secretariat=root_id)).distinct()
 
 
-def _manages(user, community: Helsefellesskap | None) -> bool:
+def _manages(user: Any, community: Helsefellesskap | None) -> bool:
     return community is not None and managed_communities(user).filter(pk=community.pk).exists()
 
 
-def _manages_organisation(user, organisation: Organisation) -> bool:
+def _manages_organisation(user: Any, organisation: Organisation) -> bool:
     if user.is_superuser:
         return True
     return managed_communities(user).filter(pk__in=communities_of_organisation(organisation)).exists()
 
 
 @rule("core.view_directory", roles=("any",))
-def _view_directory(user, obj) -> bool:
+def _view_directory(user: Any, obj: Any) -> bool:
     """See the communities, their organisations, municipalities and population (every signed-in user)."""
     return True
 
 
 @rule("core.manage_community", roles=(Role.SECRETARIAT, Role.ADMIN), about="helsefellesskap")
-def _manage_community(user, community) -> bool:
+def _manage_community(user: Any, community: Any) -> bool:
     """Manage a community's settings, organisations and people (its secretariat and administrators)."""
     return _manages(user, community)
 
 
 @rule("core.view_audit_log", roles=(Role.SECRETARIAT, Role.ADMIN), about="helsefellesskap")
-def _view_audit_log(user, community) -> bool:
+def _view_audit_log(user: Any, community: Any) -> bool:
     """Read the community's audit log."""
     return _manages(user, community)
 
 
 @rule("core.manage_organisation", roles=(Role.SECRETARIAT, Role.ADMIN), about="organisation")
-def _manage_organisation(user, organisation) -> bool:
+def _manage_organisation(user: Any, organisation: Any) -> bool:
     """Add, change and deactivate an organisation or unit of a community one manages."""
     return isinstance(organisation, Organisation) and _manages_organisation(user, organisation)
 
 
 @rule("core.manage_user", roles=(Role.SECRETARIAT, Role.ADMIN), about="user")
-def _manage_user(user, target) -> bool:
+def _manage_user(user: Any, target: Any) -> bool:
     """Create, change and deactivate the users of a community one manages (never a platform operator)."""
     if user.is_superuser:
         return True
@@ -171,7 +173,7 @@ def _manage_user(user, target) -> bool:
 
 
 @rule("core.grant_role", roles=(Role.SECRETARIAT, Role.ADMIN), about="(organisation, role)")
-def _grant_role(user, organisation_and_role) -> bool:
+def _grant_role(user: Any, organisation_and_role: Any) -> bool:
     """Grant a role in an organisation one manages; only an administrator may make another administrator."""
     organisation, role = organisation_and_role
     if not _manages_organisation(user, organisation):
@@ -183,7 +185,7 @@ def _grant_role(user, organisation_and_role) -> bool:
     return admin_of.filter(pk__in=communities_of_organisation(organisation)).exists()
 
 
-def can(user, permission: str, obj: Any = None) -> bool:
+def can(user: Any, permission: str, obj: Any = None) -> bool:
     """True only when the rule `permission` says yes for this active user. An unknown name is an error."""
     found = _RULES.get(permission)
     if found is None:
@@ -196,17 +198,19 @@ def can(user, permission: str, obj: Any = None) -> bool:
     return bool(found.check(user, obj))
 
 
-def require(user, permission: str, obj: Any = None) -> None:
+def require(user: Any, permission: str, obj: Any = None) -> None:
     if not can(user, permission, obj):
         raise PermissionDenied(permission)
 
 
-def permission_required(permission: str, obj_from_request: Callable | None = None):
+def permission_required(
+    permission: str, obj_from_request: Callable[[HttpRequest], Any] | None = None
+) -> Callable[[View], View]:
     """View decorator: 403 unless `can(request.user, permission, obj)`; the object comes from the request."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             obj = obj_from_request(request) if obj_from_request else None
             require(request.user, permission, obj)
             return view(request, *args, **kwargs)

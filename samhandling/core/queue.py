@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -54,11 +54,11 @@ def periodic_tasks() -> dict[str, Periodic]:
     return dict(_PERIODIC)
 
 
-def stale_limit(now=None, *, heartbeat: float = HEARTBEAT_SECONDS):
+def stale_limit(now: datetime | None = None, *, heartbeat: float = HEARTBEAT_SECONDS) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=heartbeat * STALE_BEATS)
 
 
-def beat(worker_id: str, *, hostname: str = "", pid: int = 0, now=None) -> None:
+def beat(worker_id: str, *, hostname: str = "", pid: int = 0, now: datetime | None = None) -> None:
     from .models import WorkerHeartbeat
 
     now = now or timezone.now()
@@ -75,7 +75,7 @@ def worker_stopped(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(pk=worker_id).delete()
 
 
-def recover_stale_tasks(now=None, *, heartbeat: float = HEARTBEAT_SECONDS) -> int:
+def recover_stale_tasks(now: datetime | None = None, *, heartbeat: float = HEARTBEAT_SECONDS) -> int:
     """Tasks left running by a worker that stopped beating go back to the queue; returns how many. A task's last
     worker id is the one running it."""
     from django_tasks_db.models import DBTaskResult
@@ -98,7 +98,7 @@ def recover_stale_tasks(now=None, *, heartbeat: float = HEARTBEAT_SECONDS) -> in
     return recovered
 
 
-def enqueue_due_periodic(now=None) -> list[str]:
+def enqueue_due_periodic(now: datetime | None = None) -> list[str]:
     """Enqueue every periodic task whose slot has come; each slot is claimed by one worker only."""
     from .models import PeriodicSchedule
 
