@@ -44,10 +44,17 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
 
-run: demo ## Run the platform with demo data on http://127.0.0.1:8000 (SQLite), with a task worker beside it
-	@$(PY) manage.py samhandling_worker & worker=$$!; \
+# The demo runs as production would show it (DEBUG off: the product's own 404 and 500 pages, not Django's debug
+# pages), with the few conveniences a laptop needs: the derived key, plain http, e-mail printed to the console,
+# static files straight from the source folders, and the "this is a demo" notice.
+DEMO_ENV := DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 USE_TLS=0 SAMHANDLING_DEMO_NOTICE=1 \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend WHITENOISE_USE_FINDERS=1 \
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
+
+run: demo ## Demo data, a task worker and the web server on http://127.0.0.1:8000 (SQLite, DEBUG off)
+	@$(DEMO_ENV) $(PY) manage.py samhandling_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-		$(PY) manage.py runserver $(HOST):$(PORT)
+		$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate ## Run a background task worker (imports, runs, reports, e-mail, webhooks, reminders, periodic jobs)
 	$(PY) manage.py samhandling_worker

@@ -233,6 +233,7 @@ class Gunicorn:
         self.log_file = log_file
         command = [
             sys.executable, "-m", "gunicorn", "samhandling.wsgi:application",
+            "--config", str(PROJECT_DIR / "samhandling" / "gunicorn.conf.py"),
             "--bind", f"{HOST}:{self.port}",
             "--workers", str(workers),
             "--worker-class", "sync",

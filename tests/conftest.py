@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 from samhandling.core.management.commands.demo import DEMO_PASSWORD
@@ -88,3 +89,13 @@ def demo(reference):
     """The demo world: Vestfold's invented units and people (and ola in Bodø)."""
     people = {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
     return SimpleNamespace(password=DEMO_PASSWORD, **people)
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test runs on (the test database, not DATABASE_URL), for a worker, gunicorn or
+    a management command started as a subprocess. Only what the test has committed is visible there."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -127,6 +127,8 @@ class Helsefellesskap(models.Model):
         _("code"), max_length=3, unique=True, help_text=_("Three letters, used in reference numbers.")
     )
     slug = models.SlugField(unique=True)
+    # Slugs the community had before (the first ones dropped æ, ø and å: "frde"); old links redirect to the new one.
+    previous_slugs = models.JSONField(default=list, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     regional_health_authority = models.ForeignKey(
         Organisation,
@@ -155,6 +157,16 @@ class Helsefellesskap(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:helsefellesskap", args=[self.slug])
+
+
+NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def community_slug(name: str) -> str:
+    """A URL slug that keeps Norwegian letters readable: "Førde" → "forde", "Østfold" → "ostfold"."""
+    from django.utils.text import slugify
+
+    return slugify(name.translate(NORWEGIAN_LETTERS))
 
 
 class CatchmentService(models.TextChoices):

@@ -26,6 +26,7 @@ from .models import (
     Organisation,
     OrganisationType,
     PopulationCount,
+    community_slug,
 )
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "reference_data"
@@ -435,10 +436,14 @@ def load(directory: Path = DEFAULT_DIRECTORY, *, actor=None) -> LoadSummary:
         key, code = row["helsefellesskap"], row["kode"]
         community = Helsefellesskap.objects.filter(reference_key=key).first()
         fields = {"code": code, "regional_health_authority": rhf_by_name[row["rhf"]]}
+        slug = community_slug(key)
         if community is None:
-            community = Helsefellesskap.objects.create(reference_key=key, name=row["navn"], slug=slugify(key), **fields)
+            community = Helsefellesskap.objects.create(reference_key=key, name=row["navn"], slug=slug, **fields)
             summary.created["helsefellesskap"] += 1
-        elif any(getattr(community, name) != value for name, value in fields.items()):
+        elif community.slug != slug or any(getattr(community, name) != value for name, value in fields.items()):
+            if community.slug != slug:  # an older loader's slug keeps working as a redirect
+                community.previous_slugs = [*community.previous_slugs, community.slug]
+                community.slug = slug
             for name, value in fields.items():
                 setattr(community, name, value)
             community.save()

@@ -33,7 +33,7 @@ from .forms import (
     UserUpdateForm,
     apply_service_errors,
 )
-from .http import id_or_404
+from .http import community_by_slug_or_redirect, id_or_404
 from .middleware import SESSION_COMMUNITY_KEY
 from .models import Helsefellesskap, Membership, Organisation, OrganisationType, Role, User
 from .permissions import (
@@ -156,7 +156,9 @@ def helsefellesskap_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def helsefellesskap_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Helsefellesskap.objects.select_related("regional_health_authority"), slug=slug)
+    community = community_by_slug_or_redirect(
+        request, slug, Helsefellesskap.objects.select_related("regional_health_authority")
+    )
     context = {"community": community, **selectors.community_detail(community)}
     return render(request, "core/helsefellesskap_detail.html", context)
 

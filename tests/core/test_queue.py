@@ -11,29 +11,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from samhandling.core import queue
 from samhandling.core.models import PeriodicSchedule, WorkerHeartbeat
+from tests.conftest import database_url_for_subprocess
 from tests.core import queue_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def _database_url() -> str:
-    """The URL of the database this test runs on (the test database, not the one in DATABASE_URL)."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _start_worker(log: Path) -> subprocess.Popen:
-    env = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "DATABASE_URL": _database_url()}
+    env = {
+        **os.environ,
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "DATABASE_URL": database_url_for_subprocess(),
+    }
     command = [sys.executable, "manage.py", "samhandling_worker", "--no-periodic", "--heartbeat", "0.5"]
     command += ["--interval", "0.2"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)

@@ -137,3 +137,42 @@ def test_the_command_reports_a_refusal_and_a_second_run(demo, broken_dir, small_
     call_command("load_reference_data", directory=small_reference_dir, stdout=out)
     call_command("load_reference_data", directory=small_reference_dir, stdout=out)
     assert "nothing changed" in out.getvalue()
+
+
+# --- community slugs (issue 15) ----------------------------------------------------------------------------------
+
+
+def test_community_slugs_keep_norwegian_letters_readable(reference):
+    from samhandling.core.models import community_slug
+
+    assert community_slug("Førde") == "forde"
+    assert community_slug("Østfold") == "ostfold"
+    assert community_slug("Møre og Romsdal") == "more-og-romsdal"
+    assert community_slug("Sørlandet") == "sorlandet"
+    assert community_slug("Nord-Trøndelag") == "nord-trondelag"
+    assert community_slug("Æ Å") == "ae-a"
+    slugs = set(Helsefellesskap.objects.values_list("slug", flat=True))
+    assert {"forde", "ostfold", "more-og-romsdal", "sorlandet", "nord-trondelag"} <= slugs
+    assert not slugs & {"frde", "stfold", "mre-og-romsdal"}
+
+
+def test_an_old_slug_redirects_permanently_to_the_new_one(demo, client):
+    forde = Helsefellesskap.objects.get(slug="forde")
+    forde.previous_slugs = ["frde"]
+    forde.save()
+    client.force_login(demo.kari)
+    response = client.get("/helsefellesskap/frde/?fane=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/helsefellesskap/forde/?fane=1"
+    assert client.get("/helsefellesskap/forde/").status_code == 200
+    assert client.get("/helsefellesskap/finnes-ikke/").status_code == 404
+
+
+def test_reloading_reference_data_renames_an_old_slug_and_keeps_it(reference, small_reference_dir):
+    Helsefellesskap.objects.filter(slug="ostfold").update(slug="stfold", previous_slugs=[])
+    load(small_reference_dir)
+    ostfold = Helsefellesskap.objects.get(reference_key="Østfold")
+    assert ostfold.slug == "ostfold"
+    assert ostfold.previous_slugs == ["stfold"]
+    load(small_reference_dir)  # idempotent: nothing more to rename
+    assert Helsefellesskap.objects.get(pk=ostfold.pk).previous_slugs == ["stfold"]
