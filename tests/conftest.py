@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from samhandling.core.management.commands.demo import DEMO_PASSWORD
 from samhandling.core.models import Helsefellesskap, User
@@ -49,6 +50,11 @@ def write_small_reference(target: Path) -> Path:
             writer.writerows(rows)
     return target
 
+
+# No per-example deadline: on a shared CI machine a database round trip sometimes takes longer than Hypothesis's
+# 200 ms default, and a test that fails on timing says nothing about the code.
+hypothesis_settings.register_profile("samhandling", deadline=None)
+hypothesis_settings.load_profile("samhandling")
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,6 +9,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +119,9 @@ class LoginForm(DesignsystemetMixin, auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username")
         self.fields["password"].label = _("Password")
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it; without this a long
+        # username reaches authenticate() and django-axes' 255-character column (a 500 on PostgreSQL).
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length or 150))
 
     def get_invalid_login_error(self):
         from django.conf import settings
