@@ -66,11 +66,13 @@ test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DAT
 STRICT_MODULES := samhandling/core/workflow.py samhandling/core/queue.py samhandling/core/disclosure.py \
 	samhandling/core/http.py samhandling/core/permissions.py samhandling/core/navigation.py
 
-check: $(DEV_STAMP) ## Before a commit: ruff, mypy (strict on core's shared mechanisms), permissions doc, fast tests
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+typecheck: $(DEV_STAMP) ## mypy (strict on core's shared mechanisms) and docs/permissions.md up to date
 	DEBUG=1 $(BIN)/mypy $(STRICT_MODULES)
 	DEBUG=1 $(PY) manage.py permissions_doc --check
+
+check: typecheck ## Before a commit: ruff, typecheck, and the fast tests (all but the browser and Spark tests)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	PYTEST=$(BIN)/pytest scripts/pytest.sh -q --ignore=tests/e2e --ignore=tests/indicators/test_engine_spark.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Ruff lint and format check
@@ -102,4 +104,4 @@ bench-indicators: $(DEV_STAMP) ## Indicator engine vs hand-written SQL and panda
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) var
 
-.PHONY: help install install-dev migrate reference-data demo run worker test check lint format messages vendor lock bench clean
+.PHONY: help install install-dev migrate reference-data demo run worker test typecheck check lint format messages vendor lock bench clean
