@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.core.workflow import Action, Workflow
 
 EXEMPT_MARKING = _(
     "Exempt from public access, cf. the Freedom of Information Act § 13 and the Public Administration Act § 13 "
@@ -82,6 +83,25 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REOPENED = "reopened", _("Reopened")
 
+
+S = Status
+# from-status → the statuses it may move to. The only place the workflow is defined; `WORKFLOW` below performs it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.AWAITING_LEADER, S.SUBMITTED, S.WITHDRAWN}),
+    S.AWAITING_LEADER: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.ACKNOWLEDGED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE, S.WITHDRAWN}),
+    S.REDIRECTED: frozenset({S.ACKNOWLEDGED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE, S.WITHDRAWN}),
+    S.ACKNOWLEDGED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE}),
+    S.UNDER_REVIEW: frozenset({S.NEEDS_INFO, S.ANSWERED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE}),
+    S.NEEDS_INFO: frozenset({S.UPDATED, S.WITHDRAWN}),
+    S.UPDATED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED}),
+    S.ANSWERED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED}),
+    S.NOT_DEVIATION: frozenset({S.REOPENED}),
+    S.DUPLICATE: frozenset({S.REOPENED}),
+    S.WITHDRAWN: frozenset(),
+}
 
 # Statuses in which the receiver still owes the reporter something.
 OPEN_STATUSES = frozenset(
@@ -275,6 +295,58 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deviation} {self.kind}"
+
+
+def _write_case_event(case: "Deviation", *, previous: str, to: str, actor, text: str = "") -> None:
+    CaseEvent.objects.create(
+        deviation=case, kind=EventKind.STATUS, actor=actor, from_status=previous, to_status=to, text=text
+    )
+
+
+# The case actions and the permission each needs. Handling actions lead to a status, so the transition table also
+# decides when they are offered; send leads to the leader or the receiver depending on the community's rules.
+WORKFLOW = Workflow(
+    model=Deviation,
+    statuses=Status,
+    transitions=TRANSITIONS,
+    actions=[
+        Action("send", "deviations.edit_draft", source=frozenset({S.DRAFT})),
+        Action("complete", "deviations.complete", target=S.SUBMITTED),
+        Action("reply", "deviations.reply", target=S.UPDATED),
+        Action("acknowledge", "deviations.handle", target=S.ACKNOWLEDGED),
+        Action("review", "deviations.handle", target=S.UNDER_REVIEW),
+        Action("request_info", "deviations.handle", target=S.NEEDS_INFO),
+        Action("answer", "deviations.handle", target=S.ANSWERED),
+        Action("close", "deviations.handle", target=S.CLOSED),
+        Action("reopen", "deviations.handle", target=S.REOPENED),
+        Action("redirect", "deviations.handle", target=S.REDIRECTED),
+        Action("classify", "deviations.handle", target=S.NOT_DEVIATION),
+        Action("measure", "deviations.handle", source=frozenset(OPEN_STATUSES)),
+        Action("addendum", "deviations.add_addendum"),
+        # A draft is not withdrawn from the case page: it was never sent (the reporter just leaves it).
+        Action("withdraw", "deviations.withdraw", source=frozenset(set(Status) - {S.DRAFT}), target=S.WITHDRAWN),
+        Action("reveal_patient", "deviations.reveal_patient"),
+    ],
+    audit_prefix="deviations.case",
+    history=_write_case_event,
+    community=lambda case: case.helsefellesskap,
+    tones={
+        S.DRAFT: "neutral",
+        S.AWAITING_LEADER: "warning",
+        S.SUBMITTED: "info",
+        S.REDIRECTED: "info",
+        S.ACKNOWLEDGED: "info",
+        S.UNDER_REVIEW: "info",
+        S.NEEDS_INFO: "warning",
+        S.UPDATED: "info",
+        S.REOPENED: "info",
+        S.ANSWERED: "success",
+        S.CLOSED: "success",
+        S.NOT_DEVIATION: "neutral",
+        S.DUPLICATE: "neutral",
+        S.WITHDRAWN: "neutral",
+    },
+)
 
 
 class Measure(models.Model):

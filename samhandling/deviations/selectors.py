@@ -18,6 +18,7 @@ from .models import (
     OPEN_STATUSES,
     Category,
     Deviation,
+    ImportBatch,
     Status,
 )
 
@@ -281,3 +282,8 @@ def first_report_year(community: Helsefellesskap) -> int | None:
         .first()
     )
     return timezone.localtime(first).year if first else None
+
+
+def import_batches(community: Helsefellesskap):
+    """The community's earlier imports, newest first (for the import page)."""
+    return ImportBatch.objects.filter(helsefellesskap=community).select_related("imported_by")[:20]

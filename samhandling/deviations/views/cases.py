@@ -18,9 +18,9 @@ from samhandling.core.forms import apply_service_errors
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import can, require
 
-from . import selectors, services
-from .access import access_for, sees_whole_community, with_units
-from .forms import (
+from .. import selectors, services
+from ..access import access_for, sees_whole_community, with_units
+from ..forms import (
     AcknowledgeForm,
     CategoryForm,
     ClassifyForm,
@@ -31,7 +31,7 @@ from .forms import (
     SettingsForm,
     TextForm,
 )
-from .models import OPEN_STATUSES, Category, Deviation, Status
+from ..models import OPEN_STATUSES, Category, Deviation, Status
 
 
 def _base_url(request: HttpRequest) -> str:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from samhandling.core.permissions import require
 
-from . import exports, fhir
-from .views import period_from_request, visible_case_or_404
+from .. import exports, fhir
+from .cases import period_from_request, visible_case_or_404
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -18,8 +18,8 @@ from samhandling.core import crypto
 from samhandling.core.forms import DesignsystemetMixin, apply_service_errors
 from samhandling.core.permissions import community_organisations, require
 
-from . import webhooks
-from .models import Deviation, Webhook
+from ..models import Deviation, Webhook
+from ..services import webhooks
 
 
 class WebhookForm(DesignsystemetMixin, forms.Form):
