@@ -257,6 +257,15 @@ class Deviation(models.Model):
     def has_patient_identity(self) -> bool:
         return bool(self.patient_id_encrypted or self.patient_name_encrypted)
 
+    @property
+    def next_deadline(self) -> date | None:
+        """The deadline the receiver works to now: acknowledgement until acknowledged, then the answer."""
+        if self.status in AWAITING_ACKNOWLEDGEMENT:
+            return self.acknowledge_deadline
+        if self.status in (Status.ANSWERED, Status.CLOSED):
+            return None
+        return self.answer_deadline
+
     def is_overdue(self, today: date | None = None) -> bool:
         """Computed from the deadlines and the status; never stored."""
         today = today or timezone.localdate()

@@ -99,6 +99,8 @@ def deviation_add_measure(
     case = _handled(case, actor)
     if not description.strip():
         raise ValidationError({"description": _("Describe the measure.")})
+    if due and due < timezone.localdate():
+        raise ValidationError({"due": _("The deadline of a measure cannot be in the past.")})
     measure = Measure.objects.create(
         deviation=case, description=description.strip(), responsible=responsible.strip(), due=due, created_by=actor
     )

@@ -159,9 +159,8 @@ def deviation_withdraw(*, actor: User, case: Deviation, reason: str) -> Deviatio
 def deviation_reveal_patient(*, actor: User, case: Deviation) -> dict[str, str]:
     """Decrypt the patient's identity for a handler of one of the two organisations, and log that it was shown.
 
-    Not one transaction on purpose: a refused attempt is logged and stays logged although the call then fails."""
-    if not case.has_patient_identity:
-        return {"id": "", "name": ""}
+    Not one transaction on purpose: a refused attempt is logged and stays logged although the call then fails. The
+    permission comes first even when nothing is stored, so the answer never tells an outsider whether it is."""
     try:
         require(actor, "deviations.reveal_patient", case)
     except PermissionDenied:
@@ -169,5 +168,14 @@ def deviation_reveal_patient(*, actor: User, case: Deviation) -> dict[str, str]:
             actor=actor, action="deviations.patient.refused", target=case, helsefellesskap=case.helsefellesskap
         )
         raise
-    audit.record(actor=actor, action="deviations.patient.shown", target=case, helsefellesskap=case.helsefellesskap)
+    stored = case.has_patient_identity
+    audit.record(
+        actor=actor,
+        action="deviations.patient.shown",
+        target=case,
+        helsefellesskap=case.helsefellesskap,
+        data={"stored": stored},
+    )
+    if not stored:
+        return {"id": "", "name": ""}
     return {"id": crypto.decrypt(case.patient_id_encrypted), "name": crypto.decrypt(case.patient_name_encrypted)}

@@ -1,8 +1,11 @@
-"""Thin views for samhandlingsavvik: report, lists, the case page with its actions, patient identity on click,
-statistics and the community's settings."""
+"""The case and its lists: report and edit a draft, my reports, the inbox, cases from my units, the case page with
+the actions the deviation workflow offers this user now, and the patient identity on click (audit-logged)."""
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,27 +14,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
-from samhandling.core.charts import bar_chart
-from samhandling.core.forms import apply_service_errors
+from samhandling.core.http import save_with
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import can, require
 
 from .. import selectors, services
-from ..access import access_for, sees_whole_community, with_units
+from ..access import access_for, with_units
 from ..forms import (
     AcknowledgeForm,
-    CategoryForm,
     ClassifyForm,
+    InboxFilterForm,
     MeasureForm,
-    PeriodForm,
     RedirectForm,
     ReportForm,
-    SettingsForm,
     TextForm,
 )
-from ..models import OPEN_STATUSES, Category, Deviation, Status
+from ..models import WORKFLOW, Deviation, EventKind, Status
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -51,6 +52,9 @@ def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
     return case
 
 
+# --- reporting ------------------------------------------------------------------------------------------------------
+
+
 def _report_form(request: HttpRequest, case: Deviation | None, data=None) -> ReportForm:
     access = access_for(request.user)
     units = Organisation.objects.filter(pk__in=access.member_units, is_active=True).select_related("parent")
@@ -63,36 +67,49 @@ def _report_form(request: HttpRequest, case: Deviation | None, data=None) -> Rep
         initial = {name: getattr(case, name) for name in services.REPORT_FIELDS}
     elif units.count() == 1:
         initial["reporter_unit"] = units.first()
+    receivers = selectors.receivers_for(community)
+    own_roots = set(units.values_list("root_id", flat=True))
+    if len(own_roots) == 1:  # a deviation is about another organisation: one's own units are not offered
+        receivers = receivers.exclude(pk__in=with_units(own_roots))
     return ReportForm(
         data,
         initial=initial,
         units=units.order_by("root__name", "name"),
-        receivers=selectors.receivers_for(community),
+        receivers=receivers,
         categories=selectors.categories_for(community),
         has_patient=bool(case and case.has_patient_identity),
     )
 
 
+def _sent_message(case: Deviation) -> str:
+    if case.status == Status.AWAITING_LEADER:
+        return _("The report was sent to your leader to be completed.")
+    return _("The deviation %(reference)s was sent to %(receiver)s.") % {
+        "reference": case.reference,
+        "receiver": case.receiver.name,
+    }
+
+
 def _save_report(request: HttpRequest, case: Deviation | None) -> HttpResponse:
     form = _report_form(request, case, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.deviation_save_draft(actor=request.user, data=form.cleaned_data, case=case)
-            if "send" in request.POST:
-                services.deviation_send(actor=request.user, case=case, base_url=_base_url(request))
-                case.refresh_from_db()
-                if case.status == Status.AWAITING_LEADER:
-                    messages.success(request, _("The report was sent to your leader to be completed."))
-                else:
-                    messages.success(
-                        request, _("The deviation %(reference)s was sent.") % {"reference": case.reference}
-                    )
-            else:
-                messages.success(request, _("The draft was saved. It has not been sent."))
-            return redirect(case)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-    return render(request, "deviations/report.html", {"form": form, "case": case})
+    sending = "send" in request.POST
+
+    def save(data: dict) -> Deviation:
+        saved = services.deviation_save_draft(actor=request.user, data=data, case=case)
+        if sending:
+            saved = services.deviation_send(actor=request.user, case=saved, base_url=_base_url(request))
+        return saved
+
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            save,
+            success=_sent_message if sending else _("The draft was saved. It has not been sent."),
+        )
+        if response is not None:
+            return response
+    return render(request, "deviations/report.html", {"form": form, "case": case, "tab": "report"})
 
 
 @login_required
@@ -108,6 +125,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_report(request, case)
 
 
+# --- lists ----------------------------------------------------------------------------------------------------------
+
+
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_reports(request.user), 25).get_page(request.GET.get("side"))
@@ -116,37 +136,43 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    if not access.contact_units and not request.user.handled_deviations.exists():
-        raise PermissionDenied
-    status = request.GET.get("status", "open")
-    status = status if status in {"open", "", *Status.values} else "open"
-    overdue = request.GET.get("overdue") == "1"
-    query = request.GET.get("q", "").strip()
-    cases = selectors.inbox(request.user, status=status, overdue_only=overdue, query=query)
+    require(request.user, "deviations.view_inbox", None)
+    community = request.helsefellesskap
+    filters = InboxFilterForm(
+        request.GET or None,
+        initial={"status": "open"},
+        categories=selectors.categories_for(community) if community else None,
+    )
+    # A value that is not offered is ignored at its field; the valid ones still filter.
+    chosen = filters.cleaned_data if filters.is_bound and (filters.is_valid() or True) else {}
+    status = chosen["status"] if "status" in request.GET and "status" in chosen else "open"
+    cases = selectors.inbox(
+        request.user,
+        status=status,
+        overdue_only=bool(chosen.get("overdue")),
+        query=chosen.get("q", ""),
+        category=chosen.get("category"),
+        direction=chosen.get("direction", ""),
+        start=chosen.get("start"),
+        end=chosen.get("end"),
+        order=chosen.get("order", ""),
+    )
     page = Paginator(cases, 25).get_page(request.GET.get("side"))
     return render(
         request,
         "deviations/list.html",
-        {
-            "page": page,
-            "tab": "inbox",
-            "status": status,
-            "overdue": overdue,
-            "query": query,
-            "statuses": Status.choices,
-            "today": timezone.localdate(),
-        },
+        {"page": page, "tab": "inbox", "filters": filters, "today": timezone.localdate()},
     )
 
 
 @login_required
 def from_my_units(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    if not access.leader_units and not access.contact_units:
-        raise PermissionDenied
+    require(request.user, "deviations.view_units", None)
     page = Paginator(selectors.sent_from_my_units(request.user), 25).get_page(request.GET.get("side"))
     return render(request, "deviations/list.html", {"page": page, "tab": "units", "today": timezone.localdate()})
+
+
+# --- the case page and its actions ----------------------------------------------------------------------------------
 
 
 def _handlers_for(case: Deviation):
@@ -155,70 +181,191 @@ def _handlers_for(case: Deviation):
     ).distinct()
 
 
-def _action_forms(request: HttpRequest, case: Deviation, bound: dict | None = None) -> dict:
-    """The forms the user may use on this case right now, keyed by action (one of them possibly bound)."""
-    bound = bound or {}
-    user, forms = request.user, {}
-
-    def offer(action: str, form_class=None, **kwargs) -> None:
-        if action in bound and bound[action] is not None:
-            forms[action] = bound[action]
-        else:
-            forms[action] = form_class(prefix=action, **kwargs) if form_class else None
-
-    allowed = services.TRANSITIONS[case.status]
-    if can(user, "deviations.complete", case):
-        offer("complete", TextForm, label=_("Addendum from the leader (optional)"))
-        forms["complete"].fields["text"].required = False
-    if can(user, "deviations.reply", case):
-        offer("reply", TextForm, label=_("Your answer to the receiver"))
-    if can(user, "deviations.handle", case):
-        if Status.ACKNOWLEDGED in allowed:
-            offer("acknowledge", AcknowledgeForm, handlers=_handlers_for(case))
-        if Status.UNDER_REVIEW in allowed:
-            offer("review")
-        if Status.NEEDS_INFO in allowed:
-            offer("request_info", TextForm, label=_("What do you need to know?"))
-        if Status.ANSWERED in allowed:
-            offer("answer", TextForm, label=_("Answer to the reporter"))
-        if Status.CLOSED in allowed:
-            offer("close")
-        if Status.REOPENED in allowed:
-            offer("reopen", TextForm, label=_("Why is it reopened?"))
-        if Status.REDIRECTED in allowed:
-            offer("redirect", RedirectForm, receivers=_redirect_targets(case))
-        if Status.NOT_DEVIATION in allowed:
-            offer("classify", ClassifyForm)
-        if case.status in OPEN_STATUSES:
-            offer("measure", MeasureForm)
-    if can(user, "deviations.add_addendum", case):
-        offer("addendum", TextForm, label=_("Addendum"))
-    if can(user, "deviations.withdraw", case) and case.status != Status.DRAFT:
-        offer("withdraw", TextForm, label=_("Why is it withdrawn?"))
-    return forms
-
-
 def _redirect_targets(case: Deviation):
     return selectors.receivers_for(case.helsefellesskap).exclude(pk=case.receiver_id)
 
 
-# Shown folded, so the main next step stands out.
-SECONDARY_ACTIONS = ("redirect", "classify", "measure", "addendum", "withdraw", "reopen")
+def _no_fields(data=None, **kwargs) -> forms.Form:
+    return forms.Form(data, **kwargs)
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """How the case page offers one workflow action: its form, the service it calls and what it tells the user."""
+
+    form: Callable[..., forms.BaseForm]
+    perform: Callable[[HttpRequest, Deviation, dict], Any]
+    done: Callable[[Deviation, Any], str]
+    label: Any = None  # the text field's label, for the actions that use TextForm
+    optional_text: bool = False
+    main: bool = True  # main actions are shown open; the others are folded and loaded when opened
+
+
+def _reference(case: Deviation) -> dict:
+    return {"reference": case.reference or case.title}
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "complete": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_complete(
+            actor=r.user, case=c, addendum=d.get("text", ""), base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation %(reference)s was completed and sent to %(receiver)s.")
+        % {**_reference(result), "receiver": result.receiver.name},
+        label=gettext_lazy("Addendum from the leader"),
+        optional_text=True,
+    ),
+    "reply": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_give_information(
+            actor=r.user, case=c, text=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("Your answer was sent to %(receiver)s.") % {"receiver": result.receiver.name},
+        label=gettext_lazy("Your answer to the receiver"),
+    ),
+    "acknowledge": CaseAction(
+        AcknowledgeForm,
+        lambda r, c, d: services.deviation_acknowledge(
+            actor=r.user, case=c, handler=d.get("handler"), base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation is acknowledged as received and assigned to %(handler)s.")
+        % {"handler": result.handler},
+    ),
+    "review": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_start_review(actor=r.user, case=c),
+        lambda c, result: _("The deviation is marked as under review."),
+    ),
+    "request_info": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_request_information(
+            actor=r.user, case=c, question=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("Your question was sent to the reporter. The case waits for the answer."),
+        label=gettext_lazy("What do you need to know?"),
+    ),
+    "answer": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_answer(actor=r.user, case=c, answer=d["text"], base_url=_base_url(r)),
+        lambda c, result: _("The answer was sent to the reporter."),
+        label=gettext_lazy("Answer to the reporter"),
+    ),
+    "close": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_close(actor=r.user, case=c, base_url=_base_url(r)),
+        lambda c, result: _("The deviation is closed."),
+    ),
+    "reopen": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_reopen(actor=r.user, case=c, reason=d["text"]),
+        lambda c, result: _("The deviation is reopened."),
+        label=gettext_lazy("Why is it reopened?"),
+        main=False,
+    ),
+    "redirect": CaseAction(
+        RedirectForm,
+        lambda r, c, d: services.deviation_redirect(
+            actor=r.user, case=c, receiver=d["receiver"], reason=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation was sent on to %(receiver)s.") % {"receiver": result.receiver.name},
+        main=False,
+    ),
+    "classify": CaseAction(
+        ClassifyForm,
+        lambda r, c, d: services.deviation_classify(
+            actor=r.user, case=c, status=d["status"], reason=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation is marked “%(status)s” and left out of the statistics.")
+        % {"status": result.get_status_display()},
+        main=False,
+    ),
+    "measure": CaseAction(
+        MeasureForm,
+        lambda r, c, d: services.deviation_add_measure(actor=r.user, case=c, **d),
+        lambda c, result: _("The measure was recorded."),
+        main=False,
+    ),
+    "addendum": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_add_addendum(actor=r.user, case=c, text=d["text"]),
+        lambda c, result: _("The addendum was added to the case."),
+        label=gettext_lazy("Addendum"),
+        main=False,
+    ),
+    "withdraw": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_withdraw(actor=r.user, case=c, reason=d["text"]),
+        lambda c, result: _("The deviation is withdrawn."),
+        label=gettext_lazy("Why is it withdrawn?"),
+        main=False,
+    ),
+    "send": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_send(actor=r.user, case=c, base_url=_base_url(r)),
+        lambda c, result: _sent_message(result),
+    ),
+}
+# Offered on the case page in this order; "send" lives in the draft box.
+PAGE_ACTIONS = [name for name in CASE_ACTIONS if name != "send"]
+
+
+def _action_form(name: str, case: Deviation, data=None) -> forms.BaseForm:
+    action = CASE_ACTIONS[name]
+    kwargs: dict[str, Any] = {"prefix": name}
+    if action.form is AcknowledgeForm:
+        kwargs["handlers"] = _handlers_for(case)
+    if action.form is RedirectForm:
+        kwargs["receivers"] = _redirect_targets(case)
+    if action.form is TextForm and action.label:
+        kwargs["label"] = action.label
+    form = action.form(data, **kwargs)
+    if action.optional_text:
+        form.fields["text"].required = False
+    return form
+
+
+def _offered(request: HttpRequest, case: Deviation, bound: dict | None = None) -> list[tuple[str, Any, bool]]:
+    """(action, form or None, main?) for the actions the workflow offers this user now. The main actions come with
+    their forms; the folded ones get theirs when opened (htmx), unless one was just posted with errors."""
+    bound = bound or {}
+    allowed = WORKFLOW.actions_for(request.user, case)
+    offered = []
+    for name in PAGE_ACTIONS:
+        if name not in allowed:
+            continue
+        action = CASE_ACTIONS[name]
+        if name in bound:
+            form = bound[name]
+        elif action.main:
+            form = _action_form(name, case)
+        else:
+            form = None  # loaded on demand
+        offered.append((name, form, action.main))
+    return offered
 
 
 def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = None) -> dict:
     access = access_for(request.user)
+    actions = WORKFLOW.actions_for(request.user, case)
     show_reporter = not case.reporter_hidden or access.is_reporter(case) or access.is_leader(case)
+    events = list(case.events.select_related("actor", "organisation"))
+    # The receiver's open question stands at the top of the page, with the reply box under it.
+    question = next((e for e in reversed(events) if e.kind == EventKind.INFO_REQUEST), None) if actions.reply else None
+    offered = _offered(request, case, bound)
     return {
         "case": case,
-        "events": case.events.select_related("actor", "organisation"),
+        "actions": actions,
+        "events": events,
         "measures": case.measures.all(),
-        "forms": _action_forms(request, case, bound),
+        "offered": offered,
+        "forms": {name: form for name, form, _main in offered},  # by action; None until a folded one is opened
+        "open_question": question,
         "show_reporter": show_reporter,
-        "can_reveal": case.has_patient_identity and can(request.user, "deviations.reveal_patient", case),
-        "can_edit": can(request.user, "deviations.edit_draft", case),
+        "can_reveal": case.has_patient_identity and actions.reveal_patient,
+        "can_edit": actions.send,
         "overdue": case.is_overdue(),
-        "secondary_actions": SECONDARY_ACTIONS,
+        "crumbs": [(_("Deviations"), "/avvik/"), (case.title, "")],
     }
 
 
@@ -228,55 +375,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deviations/detail.html", _case_context(request, case))
 
 
-ACTIONS = {
-    "complete": (
-        TextForm,
-        lambda r, c, d: services.deviation_complete(
-            actor=r.user, case=c, addendum=d.get("text", ""), base_url=_base_url(r)
-        ),
-    ),
-    "reply": (
-        TextForm,
-        lambda r, c, d: services.deviation_give_information(
-            actor=r.user, case=c, text=d["text"], base_url=_base_url(r)
-        ),
-    ),
-    "acknowledge": (
-        AcknowledgeForm,
-        lambda r, c, d: services.deviation_acknowledge(
-            actor=r.user, case=c, handler=d.get("handler"), base_url=_base_url(r)
-        ),
-    ),
-    "review": (None, lambda r, c, d: services.deviation_start_review(actor=r.user, case=c)),
-    "request_info": (
-        TextForm,
-        lambda r, c, d: services.deviation_request_information(
-            actor=r.user, case=c, question=d["text"], base_url=_base_url(r)
-        ),
-    ),
-    "answer": (
-        TextForm,
-        lambda r, c, d: services.deviation_answer(actor=r.user, case=c, answer=d["text"], base_url=_base_url(r)),
-    ),
-    "close": (None, lambda r, c, d: services.deviation_close(actor=r.user, case=c, base_url=_base_url(r))),
-    "reopen": (TextForm, lambda r, c, d: services.deviation_reopen(actor=r.user, case=c, reason=d["text"])),
-    "redirect": (
-        RedirectForm,
-        lambda r, c, d: services.deviation_redirect(
-            actor=r.user, case=c, receiver=d["receiver"], reason=d["text"], base_url=_base_url(r)
-        ),
-    ),
-    "classify": (
-        ClassifyForm,
-        lambda r, c, d: services.deviation_classify(
-            actor=r.user, case=c, status=d["status"], reason=d["text"], base_url=_base_url(r)
-        ),
-    ),
-    "measure": (MeasureForm, lambda r, c, d: services.deviation_add_measure(actor=r.user, case=c, **d)),
-    "addendum": (TextForm, lambda r, c, d: services.deviation_add_addendum(actor=r.user, case=c, text=d["text"])),
-    "withdraw": (TextForm, lambda r, c, d: services.deviation_withdraw(actor=r.user, case=c, reason=d["text"])),
-    "send": (None, lambda r, c, d: services.deviation_send(actor=r.user, case=c, base_url=_base_url(r))),
-}
+@login_required
+@require_GET
+def action_form(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The form of one folded action, fetched when the user opens it (so the case page renders fast)."""
+    case = visible_case_or_404(request, pk)
+    if action not in PAGE_ACTIONS or action not in WORKFLOW.actions_for(request.user, case):
+        raise Http404
+    form = _action_form(action, case)
+    if not request.htmx:  # without JavaScript: the case page with this form open
+        return render(request, "deviations/detail.html", _case_context(request, case, {action: form}))
+    return render(
+        request,
+        "deviations/_action_form.html",
+        {"case": case, "action": action, "form": form, "main": CASE_ACTIONS[action].main},
+    )
 
 
 @login_required
@@ -284,31 +397,30 @@ ACTIONS = {
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One endpoint for the case's actions; the service decides whether the user may."""
     case = visible_case_or_404(request, pk)
-    if action not in ACTIONS:
+    if action not in CASE_ACTIONS:
         raise Http404
-    form_class, perform = ACTIONS[action]
-    form = None
-    if form_class is not None:
-        kwargs = {}
-        if form_class is AcknowledgeForm:
-            kwargs["handlers"] = _handlers_for(case)
-        if form_class is RedirectForm:
-            kwargs["receivers"] = _redirect_targets(case)
-        form = form_class(request.POST, prefix=action, **kwargs)
-        if action == "complete":
-            form.fields["text"].required = False
-    if form is None or form.is_valid():
+    handler = CASE_ACTIONS[action]
+    form = _action_form(action, case, request.POST)
+    if not form.fields:
+        # Nothing to type: a refusal is a message on the case page, not a form to correct.
         try:
-            perform(request, case, form.cleaned_data if form else {})
+            result = handler.perform(request, case, {})
         except ValidationError as error:
-            if form is None:
-                for message in error.messages:
-                    messages.error(request, message)
-                return redirect(case)
-            apply_service_errors(form, error)
+            for message in error.messages:
+                messages.error(request, message)
         else:
-            messages.success(request, _("Done."))
-            return redirect(case)
+            messages.success(request, handler.done(case, result))
+        return redirect(case)
+    done: list[str] = []
+
+    def perform(data: dict) -> Deviation:
+        result = handler.perform(request, case, data)
+        done.append(handler.done(case, result))
+        return case
+
+    response = save_with(request, form, perform, success=lambda _case: done[0])
+    if response is not None:
+        return response
     case.refresh_from_db()
     response = render(request, "deviations/detail.html", _case_context(request, case, {action: form}))
     response.status_code = 400
@@ -326,101 +438,3 @@ def reveal_patient(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(request, "deviations/detail.html", {**_case_context(request, case), "identity": identity})
     response["Cache-Control"] = "no-store"
     return response
-
-
-def period_from_request(request: HttpRequest) -> tuple[PeriodForm, date, date]:
-    today = timezone.localdate()
-    default_start = date(today.year, 1, 1) if today.month > 6 else date(today.year - 1, 7, 1)
-    form = PeriodForm(request.GET or None, initial={"start": default_start, "end": today})
-    if form.is_bound and form.is_valid():
-        return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    return form, default_start, today
-
-
-@login_required
-def statistics(request: HttpRequest) -> HttpResponse:
-    community = request.helsefellesskap
-    require(request.user, "deviations.view_statistics", community)
-    form, start, end = period_from_request(request)
-    stats = selectors.statistics(community, start, end, request.user)
-    labels = dict(Status.choices)
-    chart = (
-        bar_chart(
-            stats.by_month,
-            x="month",
-            y="count",
-            x_title=_("Month"),
-            y_title=_("Deviations"),
-            title=_("Deviations per month"),
-        )
-        if stats.by_month
-        else None
-    )
-    return render(
-        request,
-        "deviations/statistics.html",
-        {
-            "form": form,
-            "stats": stats,
-            "start": start,
-            "end": end,
-            "status_labels": labels,
-            "chart": chart,
-            "community": community,
-            "whole_community": sees_whole_community(request.user, community),
-        },
-    )
-
-
-@login_required
-def settings_view(request: HttpRequest) -> HttpResponse:
-    """Rules, deadlines and the category list of the current community (secretariat and admin)."""
-    community = request.helsefellesskap
-    require(request.user, "deviations.configure", community)
-    current = services.settings_for(community)
-    categories = Category.objects.filter(helsefellesskap=community)
-    action = request.POST.get("form")
-    form = SettingsForm(
-        request.POST if action == "settings" else None,
-        initial={
-            "leader_completion_required": current.leader_completion_required,
-            "acknowledge_days": current.acknowledge_days,
-            "answer_days": current.answer_days,
-        },
-        prefix="settings",
-    )
-    editing = categories.filter(pk=request.POST.get("category") or request.GET.get("kategori") or 0).first()
-    category_form = CategoryForm(
-        request.POST if action == "category" else None,
-        initial={"code": editing.code, "name_nb": editing.name_nb, "name_nn": editing.name_nn} if editing else None,
-        prefix="category",
-    )
-    if request.method == "POST":
-        try:
-            if action == "settings" and form.is_valid():
-                services.deviation_settings_update(actor=request.user, community=community, **form.cleaned_data)
-                messages.success(request, _("The changes were saved."))
-                return redirect("deviations:settings")
-            if action == "category" and category_form.is_valid():
-                services.category_save(
-                    actor=request.user, community=community, category=editing, **category_form.cleaned_data
-                )
-                messages.success(request, _("The category was saved."))
-                return redirect("deviations:settings")
-            if action in ("retire", "restore") and editing is not None:
-                services.category_set_active(actor=request.user, category=editing, active=action == "restore")
-                messages.success(request, _("The changes were saved."))
-                return redirect("deviations:settings")
-        except ValidationError as error:
-            apply_service_errors(category_form if action == "category" else form, error)
-    return render(
-        request,
-        "deviations/settings.html",
-        {
-            "form": form,
-            "category_form": category_form,
-            "editing": editing,
-            "community": community,
-            "categories": categories,
-        },
-    )
