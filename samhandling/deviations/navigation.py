@@ -18,9 +18,13 @@ TABS = (
 
 
 def tabs_for(user, community) -> list[tuple[str, str, str]]:
-    """(key, label, url) of the tabs the user may open."""
-    return [
-        (key, str(label), reverse(url_name))
-        for key, label, url_name, permission, about_community in TABS
-        if can(user, permission, community if about_community else None)
-    ]
+    """(key, label, url) of the tabs the user may open. Each rule is asked once (two tabs share one)."""
+    answers: dict[tuple[str, bool], bool] = {}
+    tabs = []
+    for key, label, url_name, permission, about_community in TABS:
+        asked = (permission, about_community)
+        if asked not in answers:
+            answers[asked] = can(user, permission, community if about_community else None)
+        if answers[asked]:
+            tabs.append((key, str(label), reverse(url_name)))
+    return tabs
