@@ -143,8 +143,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         initial={"status": "open"},
         categories=selectors.categories_for(community) if community else None,
     )
-    # A value that is not offered is ignored at its field; the valid ones still filter.
-    chosen = filters.cleaned_data if filters.is_bound and (filters.is_valid() or True) else {}
+    chosen: dict = {}
+    if filters.is_bound:
+        filters.is_valid()  # a value that is not offered is refused at its field; the valid ones still filter
+        chosen = filters.cleaned_data
     status = chosen["status"] if "status" in request.GET and "status" in chosen else "open"
     cases = selectors.inbox(
         request.user,
@@ -353,13 +355,17 @@ def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = No
     # The receiver's open question stands at the top of the page, with the reply box under it.
     question = next((e for e in reversed(events) if e.kind == EventKind.INFO_REQUEST), None) if actions.reply else None
     offered = _offered(request, case, bound)
+    forms_by_action = {name: form for name, form, _main in offered}  # None until a folded one is opened
+    if question is not None:  # the reply box goes under the question, not among the other actions
+        offered = [entry for entry in offered if entry[0] != "reply"]
     return {
         "case": case,
         "actions": actions,
         "events": events,
         "measures": case.measures.all(),
         "offered": offered,
-        "forms": {name: form for name, form, _main in offered},  # by action; None until a folded one is opened
+        "forms": forms_by_action,
+        "reply_form": forms_by_action.get("reply") if question is not None else None,
         "open_question": question,
         "show_reporter": show_reporter,
         "can_reveal": case.has_patient_identity and actions.reveal_patient,
