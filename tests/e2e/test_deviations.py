@@ -184,11 +184,12 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
 
         # --- ingrid completes the report from her front page ------------------------------------------------
         ingrid = as_user("ingrid")
-        task = ingrid.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}']")
+        # The task leads straight to the form of the next step.
+        task = ingrid.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}#action-complete']")
         expect(task, "ingrid's front page should list the report to complete").to_have_count(1)
         ingrid.axe("front page with the task to complete")
         task.click()
-        ingrid.page.wait_for_url(f"**{case_path}")
+        ingrid.page.wait_for_url(f"**{case_path}#action-complete")
         ingrid.axe("the case page, awaiting the leader, as the leader")
         ingrid.act(case_path, "complete", ADDENDUM)
         assert status_of(case) == Status.SUBMITTED, f"the completed case should be sent, not {case.status}"
@@ -232,11 +233,11 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
 
         # --- kari replies -----------------------------------------------------------------------------------
         kari = as_user("kari")
-        task = kari.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}']")
+        task = kari.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}#action-reply']")
         expect(task, "kari's front page should ask her to give the information").to_have_count(1)
         kari.axe("front page with the question")
         task.click()
-        kari.page.wait_for_url(f"**{case_path}")
+        kari.page.wait_for_url(f"**{case_path}#action-reply")
         expect(kari.page.locator("main")).to_contain_text(QUESTION)
         kari.axe("the case with the question, as the reporter")
         kari.act(case_path, "reply", REPLY)
