@@ -235,7 +235,7 @@ class InboxFilterForm(DesignsystemetMixin, forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
     )
-    direction = forms.ChoiceField(label=_("From"), required=False)
+    direction = forms.ChoiceField(label=_("Kind of sender"), required=False)
     start = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
