@@ -326,3 +326,10 @@ def test_the_inbox_keeps_open_as_the_default(client, demo, case):
     everything = client.get("/avvik/innboks/", {"status": ""}).context["page"].object_list
     assert [c.pk for c in everything] == [case.pk]
     assert everything[0].status == Status.ANSWERED
+
+
+def test_a_garbled_organisation_id_on_the_integrations_page_is_no_server_error(client, demo, vestfold):
+    client.force_login(demo.sigrid)
+    assert client.get("/avvik/innstillinger/integrasjoner/?org=abc").status_code == 200
+    response = client.post("/avvik/innstillinger/integrasjoner/", {"form": "webhook", "organisation": "1e3"})
+    assert response.status_code == 200
