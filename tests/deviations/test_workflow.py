@@ -126,3 +126,21 @@ def test_the_periodic_tasks_are_registered():
 
     names = set(periodic_tasks())
     assert tasks.deliver_webhooks.module_path in names and tasks.send_reminders.module_path in names
+
+
+def test_the_periodic_tasks_run_the_same_services_as_the_commands(demo, sent_case, settings, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samhandling.deviations import tasks
+
+    assert tasks.deliver_webhooks.enqueue().return_value == {"delivered": 0, "retrying": 0, "failed": 0}
+    settings.SAMHANDLING_BASE_URL = ""
+    assert tasks.send_reminders.enqueue().return_value == {"reminders": 0, "digests": 0}  # no link, no e-mail
+    settings.SAMHANDLING_BASE_URL = "https://samhandling.example"
+    Deviation.objects.filter(pk=sent_case.pk).update(acknowledge_deadline=timezone.localdate() - timedelta(days=3))
+    first = tasks.send_reminders.enqueue().return_value
+    again = tasks.send_reminders.enqueue().return_value
+    assert first["reminders"] >= 1 and again == {"reminders": 0, "digests": 0}  # run twice, sent once
+    assert all("https://samhandling.example/avvik/" in message.body for message in mailoutbox)
