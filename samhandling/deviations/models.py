@@ -406,7 +406,8 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event to deliver to a webhook; claimed and retried by the `deviation_webhooks` command."""
+    """One event to deliver to a webhook; claimed and retried by the periodic task or the `deviation_webhooks`
+    command (the same service)."""
 
     PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
@@ -429,7 +430,8 @@ class WebhookDelivery(models.Model):
 
 
 class ReminderLog(models.Model):
-    """What the reminder command has sent, so running it twice sends nothing twice."""
+    """Every e-mail claimed before it is sent (reminders, digests, status e-mails), so running a task or the command
+    twice sends nothing twice."""
 
     deviation = models.ForeignKey(Deviation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
