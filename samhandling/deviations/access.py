@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from samhandling.core.models import Organisation, Role
-from samhandling.core.permissions import is_active_user, memberships, rule
+from samhandling.core.permissions import can, is_active_user, memberships, rule
 
 from .models import Deviation, Status
 
@@ -129,49 +129,60 @@ def visible_deviations(user) -> QuerySet[Deviation]:
 
 # --- rules, registered in the one permission registry -------------------------------------------------------------
 
+ANY_MEMBER = tuple(Role.values)
+HANDLERS = (Role.DEVIATION_CONTACT, Role.LEADER)
+MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
 
-@rule("deviations.report")
+
+@rule("deviations.report", roles=ANY_MEMBER, about="helsefellesskap")
 def _report(user, community) -> bool:
+    """Report a deviation (anyone with a role in an organisation)."""
     return bool(access_for(user).member_units)
 
 
-@rule("deviations.view")
+@rule("deviations.view", roles=ANY_MEMBER, about="deviation")
 def _view(user, case) -> bool:
+    """Open a case: its reporter, the reporter's leader once sent, and the contact points of both organisations."""
     return access_for(user).can_view(case)
 
 
-@rule("deviations.edit_draft")
+@rule("deviations.edit_draft", roles=ANY_MEMBER, about="deviation")
 def _edit_draft(user, case) -> bool:
+    """Change and send one's own draft."""
     return case.status == Status.DRAFT and access_for(user).is_reporter(case)
 
 
-@rule("deviations.complete")
+@rule("deviations.complete", roles=(Role.LEADER,), about="deviation")
 def _complete(user, case) -> bool:
+    """Complete a report from one's own unit and send it to the receiver (the reporter's leader)."""
     return case.status == Status.AWAITING_LEADER and access_for(user).is_leader(case)
 
 
-@rule("deviations.handle")
+@rule("deviations.handle", roles=(Role.DEVIATION_CONTACT,), about="deviation")
 def _handle(user, case) -> bool:
+    """Handle a case sent to one's organisation: acknowledge, ask, answer, close, send on (contact point, handler)."""
     return case.status not in (Status.DRAFT, Status.AWAITING_LEADER) and access_for(user).is_receiver(case)
 
 
-@rule("deviations.reply")
+@rule("deviations.reply", roles=(*ANY_MEMBER,), about="deviation")
 def _reply(user, case) -> bool:
     """Answer the receiver's question (the reporter, or the reporter's leader on the reporter's behalf)."""
     access = access_for(user)
     return case.status == Status.NEEDS_INFO and (access.is_reporter(case) or access.is_leader(case))
 
 
-@rule("deviations.add_addendum")
+@rule("deviations.add_addendum", roles=ANY_MEMBER, about="deviation")
 def _add_addendum(user, case) -> bool:
+    """Add to a sent case without changing what was written (reporter, reporter's leader, receiver)."""
     access = access_for(user)
     if case.status in (Status.DRAFT, Status.WITHDRAWN):
         return False
     return access.is_reporter(case) or access.is_leader(case) or access.is_receiver(case)
 
 
-@rule("deviations.withdraw")
+@rule("deviations.withdraw", roles=ANY_MEMBER, about="deviation")
 def _withdraw(user, case) -> bool:
+    """Withdraw one's own report before the receiver has taken it up (or while it asks for information)."""
     return access_for(user).is_reporter(case) and case.status in (
         Status.DRAFT,
         Status.AWAITING_LEADER,
@@ -181,17 +192,32 @@ def _withdraw(user, case) -> bool:
     )
 
 
-@rule("deviations.reveal_patient")
+@rule("deviations.reveal_patient", roles=(Role.DEVIATION_CONTACT,), about="deviation")
 def _reveal_patient(user, case) -> bool:
-    """Patient identity: only the handlers of the two organisations involved."""
+    """See the patient's identity: only the handlers of the two organisations involved, each showing logged."""
     access = access_for(user)
     if case.status in (Status.DRAFT, Status.AWAITING_LEADER):
         return False
     return access.is_receiver(case) or access.is_sender_contact(case)
 
 
-@rule("deviations.view_statistics")
+@rule("deviations.view_inbox", roles=(Role.DEVIATION_CONTACT,), about="-")
+def _view_inbox(user, obj) -> bool:
+    """Open the inbox of cases to handle (contact points, and anyone who has been made a case's handler)."""
+    access = access_for(user)
+    return bool(access.contact_units) or Deviation.objects.filter(handler_id=access.user_id).exists()
+
+
+@rule("deviations.view_units", roles=HANDLERS, about="-")
+def _view_units(user, obj) -> bool:
+    """See the cases sent from one's own units (leaders and contact points)."""
+    access = access_for(user)
+    return bool(access.leader_units or access.contact_units)
+
+
+@rule("deviations.view_statistics", roles=(*HANDLERS, *MANAGERS), about="helsefellesskap")
 def _view_statistics(user, community) -> bool:
+    """See the community's statistics: its secretariat for all cases, leaders and contact points for their units."""
     access = access_for(user)
     if community is None:
         return False
@@ -205,8 +231,21 @@ def _view_statistics(user, community) -> bool:
     )
 
 
-@rule("deviations.configure")
-def _configure(user, community) -> bool:
-    from samhandling.core.permissions import can
+@rule("deviations.reports_internal", roles=MANAGERS, about="helsefellesskap")
+def _reports_internal(user, community) -> bool:
+    """The internal version of a report (every small number) is for the community's secretariat and administrators."""
+    if community is None:
+        return False
+    return user.is_superuser or community.secretariat_id in access_for(user).secretariat_roots
 
+
+@rule("deviations.configure", roles=MANAGERS, about="helsefellesskap")
+def _configure(user, community) -> bool:
+    """Change the community's deviation rules, deadlines, categories and integrations."""
     return can(user, "core.manage_community", community)
+
+
+@rule("deviations.import", roles=MANAGERS, about="helsefellesskap")
+def _import(user, community) -> bool:
+    """Import earlier cases from the spreadsheet the secretariat kept (the secretariat, administrators)."""
+    return can(user, "deviations.configure", community)

@@ -2,18 +2,29 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.forms import DesignsystemetMixin
 from samhandling.core.identity import validate_national_id
-from samhandling.core.models import Organisation, User
+from samhandling.core.models import Organisation, OrganisationType, User
 
-from .models import Category, EventType, PhysicalHarm, PsychologicalHarm, YesNoUnknown
+from .models import Category, EventType, PhysicalHarm, PsychologicalHarm, Status, YesNoUnknown
+from .selectors import INBOX_ORDERS
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organisation) -> str:
         return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+
+
+def grouped_by_organisation(field: OrganisationChoiceField, queryset) -> list:
+    """The choices of an organisation field as one group (optgroup) per top organisation, in the queryset's order."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for organisation in queryset.select_related("root", "parent"):
+        top = organisation.root or organisation
+        groups.setdefault(top.name, []).append((organisation.pk, field.label_from_instance(organisation)))
+    return [("", field.empty_label), *groups.items()]
 
 
 class ReportForm(DesignsystemetMixin, forms.Form):
@@ -84,7 +95,16 @@ class ReportForm(DesignsystemetMixin, forms.Form):
         if units is not None:
             self.fields["reporter_unit"].queryset = units
         if receivers is not None:
-            self.fields["receiver"].queryset = receivers
+            receiver = self.fields["receiver"]
+            receiver.queryset = receivers
+            receiver.choices = grouped_by_organisation(receiver, receivers)
+            # receiver-filter.js adds a search box above the list, labelled with these (no inline script under CSP)
+            receiver.widget.attrs.update(
+                {
+                    "data-filter-label": _("Search the list by name"),
+                    "data-filter-count": _("%s organisations and units match"),
+                }
+            )
         if categories is not None:
             self.fields["category"].queryset = categories
         if has_patient:
@@ -107,6 +127,12 @@ class ReportForm(DesignsystemetMixin, forms.Form):
             self.add_error("patient_involved", _("You have given a patient's identity; choose “Yes”."))
         if cleaned.get("reporter_hidden") and not cleaned.get("reporter_hidden_reason", "").strip():
             self.add_error("reporter_hidden_reason", _("Give a reason for hiding your name."))
+        # The service checks these too; here they come with the other field errors, in one round.
+        if cleaned.get("occurred_on") and cleaned["occurred_on"] > timezone.localdate():
+            self.add_error("occurred_on", _("The date cannot be in the future."))
+        unit, receiver = cleaned.get("reporter_unit"), cleaned.get("receiver")
+        if unit and receiver and (receiver.root_id or receiver.pk) == (unit.root_id or unit.pk):
+            self.add_error("receiver", _("A samhandlingsavvik concerns another organisation than your own."))
         return cleaned
 
 
@@ -155,6 +181,12 @@ class MeasureForm(DesignsystemetMixin, forms.Form):
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    def clean_due(self):
+        due = self.cleaned_data.get("due")
+        if due and due < timezone.localdate():
+            raise ValidationError(_("The deadline of a measure cannot be in the past."))
+        return due
+
 
 class SettingsForm(DesignsystemetMixin, forms.Form):
     leader_completion_required = forms.BooleanField(
@@ -193,3 +225,40 @@ class CategoryForm(DesignsystemetMixin, forms.Form):
     )
     name_nb = forms.CharField(label=_("Name in bokmål"), max_length=200)
     name_nn = forms.CharField(label=_("Name in nynorsk"), max_length=200)
+
+
+class InboxFilterForm(DesignsystemetMixin, forms.Form):
+    """The inbox's filters and sort order; a value that is not offered is ignored at its field."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    q = forms.CharField(label=_("Reference number"), required=False, max_length=40)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
+    )
+    direction = forms.ChoiceField(label=_("Kind of sender"), required=False)
+    start = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    order = forms.ChoiceField(label=_("Sort by"), required=False, choices=INBOX_ORDERS)
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        never_in_inbox = {Status.DRAFT, Status.AWAITING_LEADER}
+        self.fields["status"].choices = [
+            ("open", _("Open")),
+            ("", _("All")),
+            *[(value, label) for value, label in Status.choices if value not in never_in_inbox],
+        ]
+        self.fields["direction"].choices = [("", _("All")), *OrganisationType.choices]
+        if categories is not None:
+            self.fields["category"].queryset = categories
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The to date must be on or after the from date."))
+        return cleaned

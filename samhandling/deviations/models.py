@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.core.workflow import Action, Workflow
 
 EXEMPT_MARKING = _(
     "Exempt from public access, cf. the Freedom of Information Act § 13 and the Public Administration Act § 13 "
@@ -82,6 +83,25 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REOPENED = "reopened", _("Reopened")
 
+
+S = Status
+# from-status → the statuses it may move to. The only place the workflow is defined; `WORKFLOW` below performs it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.AWAITING_LEADER, S.SUBMITTED, S.WITHDRAWN}),
+    S.AWAITING_LEADER: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.ACKNOWLEDGED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE, S.WITHDRAWN}),
+    S.REDIRECTED: frozenset({S.ACKNOWLEDGED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE, S.WITHDRAWN}),
+    S.ACKNOWLEDGED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE}),
+    S.UNDER_REVIEW: frozenset({S.NEEDS_INFO, S.ANSWERED, S.REDIRECTED, S.NOT_DEVIATION, S.DUPLICATE}),
+    S.NEEDS_INFO: frozenset({S.UPDATED, S.WITHDRAWN}),
+    S.UPDATED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED}),
+    S.ANSWERED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.ANSWERED}),
+    S.NOT_DEVIATION: frozenset({S.REOPENED}),
+    S.DUPLICATE: frozenset({S.REOPENED}),
+    S.WITHDRAWN: frozenset(),
+}
 
 # Statuses in which the receiver still owes the reporter something.
 OPEN_STATUSES = frozenset(
@@ -237,6 +257,15 @@ class Deviation(models.Model):
     def has_patient_identity(self) -> bool:
         return bool(self.patient_id_encrypted or self.patient_name_encrypted)
 
+    @property
+    def next_deadline(self) -> date | None:
+        """The deadline the receiver works to now: acknowledgement until acknowledged, then the answer."""
+        if self.status in AWAITING_ACKNOWLEDGEMENT:
+            return self.acknowledge_deadline
+        if self.status in (Status.ANSWERED, Status.CLOSED):
+            return None
+        return self.answer_deadline
+
     def is_overdue(self, today: date | None = None) -> bool:
         """Computed from the deadlines and the status; never stored."""
         today = today or timezone.localdate()
@@ -275,6 +304,58 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deviation} {self.kind}"
+
+
+def _write_case_event(case: "Deviation", *, previous: str, to: str, actor, text: str = "") -> None:
+    CaseEvent.objects.create(
+        deviation=case, kind=EventKind.STATUS, actor=actor, from_status=previous, to_status=to, text=text
+    )
+
+
+# The case actions and the permission each needs. Handling actions lead to a status, so the transition table also
+# decides when they are offered; send leads to the leader or the receiver depending on the community's rules.
+WORKFLOW = Workflow(
+    model=Deviation,
+    statuses=Status,
+    transitions=TRANSITIONS,
+    actions=[
+        Action("send", "deviations.edit_draft", source=frozenset({S.DRAFT})),
+        Action("complete", "deviations.complete", target=S.SUBMITTED),
+        Action("reply", "deviations.reply", target=S.UPDATED),
+        Action("acknowledge", "deviations.handle", target=S.ACKNOWLEDGED),
+        Action("review", "deviations.handle", target=S.UNDER_REVIEW),
+        Action("request_info", "deviations.handle", target=S.NEEDS_INFO),
+        Action("answer", "deviations.handle", target=S.ANSWERED),
+        Action("close", "deviations.handle", target=S.CLOSED),
+        Action("reopen", "deviations.handle", target=S.REOPENED),
+        Action("redirect", "deviations.handle", target=S.REDIRECTED),
+        Action("classify", "deviations.handle", target=S.NOT_DEVIATION),
+        Action("measure", "deviations.handle", source=frozenset(OPEN_STATUSES)),
+        Action("addendum", "deviations.add_addendum"),
+        # A draft is not withdrawn from the case page: it was never sent (the reporter just leaves it).
+        Action("withdraw", "deviations.withdraw", source=frozenset(set(Status) - {S.DRAFT}), target=S.WITHDRAWN),
+        Action("reveal_patient", "deviations.reveal_patient"),
+    ],
+    audit_prefix="deviations.case",
+    history=_write_case_event,
+    community=lambda case: case.helsefellesskap,
+    tones={
+        S.DRAFT: "neutral",
+        S.AWAITING_LEADER: "warning",
+        S.SUBMITTED: "info",
+        S.REDIRECTED: "info",
+        S.ACKNOWLEDGED: "info",
+        S.UNDER_REVIEW: "info",
+        S.NEEDS_INFO: "warning",
+        S.UPDATED: "info",
+        S.REOPENED: "info",
+        S.ANSWERED: "success",
+        S.CLOSED: "success",
+        S.NOT_DEVIATION: "neutral",
+        S.DUPLICATE: "neutral",
+        S.WITHDRAWN: "neutral",
+    },
+)
 
 
 class Measure(models.Model):
@@ -325,7 +406,8 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event to deliver to a webhook; claimed and retried by the `deviation_webhooks` command."""
+    """One event to deliver to a webhook; claimed and retried by the periodic task or the `deviation_webhooks`
+    command (the same service)."""
 
     PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
@@ -348,7 +430,8 @@ class WebhookDelivery(models.Model):
 
 
 class ReminderLog(models.Model):
-    """What the reminder command has sent, so running it twice sends nothing twice."""
+    """Every e-mail claimed before it is sent (reminders, digests, status e-mails), so running a task or the command
+    twice sends nothing twice."""
 
     deviation = models.ForeignKey(Deviation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.models import Helsefellesskap, Organisation
 
@@ -18,25 +19,79 @@ from .models import (
     OPEN_STATUSES,
     Category,
     Deviation,
+    ImportBatch,
     Status,
+)
+
+# What the lists show, and nothing more: a page of 25 cases with all the columns of five tables costs more to turn
+# into objects than to read.
+LIST_FIELDS = (
+    "reference",
+    "status",
+    "submitted_at",
+    "acknowledge_deadline",
+    "answer_deadline",
+    "harm_physical",
+    "category__name_nb",
+    "category__name_nn",
+    "reporter_unit__name",
+    "receiver__name",
 )
 
 
 def _base(queryset: QuerySet[Deviation]) -> QuerySet[Deviation]:
-    return queryset.select_related("reporter_unit", "receiver", "category")  # what the lists show, nothing more
+    return queryset.select_related("reporter_unit", "receiver", "category").only(*LIST_FIELDS)
 
 
 def my_reports(user) -> QuerySet[Deviation]:
     return _base(visible_deviations(user).filter(reporter=user)).order_by("-updated_at")
 
 
-def inbox(user, *, status: str = "", overdue_only: bool = False, query: str = "") -> QuerySet[Deviation]:
-    """Cases the user receives as contact point or handler, open ones first."""
+# The inbox's sort orders: key → (label, ordering). Harm sorts the most severe first.
+INBOX_ORDERS = [
+    ("", _("Deadline (soonest first)")),
+    ("received", _("Received (newest first)")),
+    ("received_asc", _("Received (oldest first)")),
+    ("harm", _("Physical harm (most severe first)")),
+    ("reference", _("Reference")),
+]
+_HARM_RANK = Case(
+    *[When(harm_physical=value, then=Value(rank)) for rank, value in enumerate(["fatal", "severe", "moderate", "low"])],
+    default=Value(9),
+    output_field=IntegerField(),
+)
+_INBOX_ORDERING = {
+    "": ("answer_deadline", "submitted_at"),
+    "received": ("-submitted_at", "-pk"),
+    "received_asc": ("submitted_at", "pk"),
+    "harm": (_HARM_RANK, "answer_deadline"),
+    "reference": ("reference",),
+}
+
+
+def inbox(
+    user,
+    *,
+    status: str = "",
+    overdue_only: bool = False,
+    query: str = "",
+    category: Category | None = None,
+    direction: str = "",
+    start: date | None = None,
+    end: date | None = None,
+    order: str = "",
+) -> QuerySet[Deviation]:
+    """Cases the user receives as contact point or handler, open ones first; `direction` is the type of the sending
+    organisation (kommune, HF …), `start`/`end` the dates it was received."""
     access = access_for(user)
-    cases = _base(
-        Deviation.objects.filter(Q(receiver__in=access.contact_units) | Q(handler=user)).exclude(
-            status__in=[Status.DRAFT, Status.AWAITING_LEADER]
+    cases = (
+        _base(
+            Deviation.objects.filter(Q(receiver__in=access.contact_units) | Q(handler=user)).exclude(
+                status__in=[Status.DRAFT, Status.AWAITING_LEADER]
+            )
         )
+        .select_related("handler")
+        .only(*LIST_FIELDS, "handler__first_name", "handler__last_name", "handler__username")
     )
     if status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
@@ -44,13 +99,25 @@ def inbox(user, *, status: str = "", overdue_only: bool = False, query: str = ""
         cases = cases.filter(status=status)
     if query:
         cases = cases.filter(reference__icontains=query.strip())
+    if category is not None:
+        cases = cases.filter(category=category)
+    if direction:
+        cases = cases.filter(reporter_unit__root__type=direction)
+    if start:
+        cases = cases.filter(submitted_at__gte=_day_start(start))
+    if end:
+        cases = cases.filter(submitted_at__lt=_day_start(end + timedelta(days=1)))
     if overdue_only:
         today = timezone.localdate()
         cases = cases.filter(
             Q(status__in=AWAITING_ACKNOWLEDGEMENT, acknowledge_deadline__lt=today)
             | Q(status__in=OPEN_STATUSES, answer_deadline__lt=today)
         )
-    return cases.order_by("answer_deadline", "submitted_at")
+    return cases.order_by(*_INBOX_ORDERING.get(order, _INBOX_ORDERING[""]))
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def sent_from_my_units(user) -> QuerySet[Deviation]:
@@ -281,3 +348,8 @@ def first_report_year(community: Helsefellesskap) -> int | None:
         .first()
     )
     return timezone.localtime(first).year if first else None
+
+
+def import_batches(community: Helsefellesskap):
+    """The community's earlier imports, newest first (for the import page)."""
+    return ImportBatch.objects.filter(helsefellesskap=community).select_related("imported_by")[:20]

@@ -19,7 +19,7 @@ def deviation_todo(user) -> list[Todo]:
     columns = ("pk", "reference", "status", "acknowledge_deadline", "answer_deadline", "reporter_unit__name")
     items = []
 
-    def task(row: dict, title, due=None) -> Todo:
+    def task(row: dict, title, due=None, *, action: str = "", url: str = "") -> Todo:
         case = Deviation(
             status=row["status"],
             acknowledge_deadline=row["acknowledge_deadline"],
@@ -27,7 +27,8 @@ def deviation_todo(user) -> list[Todo]:
         )
         return Todo(
             title=title,
-            url=reverse("deviations:detail", args=[row["pk"]]),
+            # Straight to the form of the next step, not just the case.
+            url=url or reverse("deviations:detail", args=[row["pk"]]) + (f"#action-{action}" if action else ""),
             module=MODULE,
             due=due,
             overdue=due is not None and case.is_overdue(),
@@ -36,20 +37,35 @@ def deviation_todo(user) -> list[Todo]:
     if access.leader_units:
         waiting = Deviation.objects.filter(reporter_unit__in=access.leader_units, status=Status.AWAITING_LEADER)
         for row in waiting.values(*columns)[:50]:
-            items.append(task(row, _("Complete the report from %(unit)s") % {"unit": row["reporter_unit__name"]}))
+            items.append(
+                task(
+                    row,
+                    _("Complete the report from %(unit)s") % {"unit": row["reporter_unit__name"]},
+                    action="complete",
+                )
+            )
     mine = Deviation.objects.filter(reporter=user, status__in=[Status.NEEDS_INFO, Status.DRAFT])
     for row in mine.values(*columns)[:50]:
         if row["status"] == Status.DRAFT:
-            items.append(task(row, _("Finish and send your draft")))
+            items.append(task(row, _("Finish and send your draft"), url=reverse("deviations:edit", args=[row["pk"]])))
         else:
-            items.append(task(row, _("%(reference)s: the receiver asks for more information") % row))
+            items.append(task(row, _("%(reference)s: the receiver asks for more information") % row, action="reply"))
     receiving = Q(handler=user) | Q(receiver__in=access.contact_units) if access.contact_units else Q(handler=user)
     open_cases = Deviation.objects.filter(receiving, status__in=OPEN_STATUSES - {Status.NEEDS_INFO})
     for row in open_cases.values(*columns).order_by("answer_deadline")[:100]:
         if row["status"] in (Status.SUBMITTED, Status.REDIRECTED):
-            items.append(task(row, _("%(reference)s: acknowledge receipt") % row, row["acknowledge_deadline"]))
+            items.append(
+                task(
+                    row,
+                    _("%(reference)s: acknowledge receipt") % row,
+                    row["acknowledge_deadline"],
+                    action="acknowledge",
+                )
+            )
         else:
-            items.append(task(row, _("%(reference)s: answer the reporter") % row, row["answer_deadline"]))
+            items.append(
+                task(row, _("%(reference)s: answer the reporter") % row, row["answer_deadline"], action="answer")
+            )
     return items
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from samhandling.core import services as core_services
 from samhandling.core.models import AuditEvent, OrganisationType
-from samhandling.deviations import exports, importer, selectors, services
+from samhandling.deviations import exports, selectors, services
+from samhandling.deviations import imports as importer
 from samhandling.deviations.access import DeviationAccess
 from samhandling.deviations.models import Deviation, ImportBatch, ReferenceCounter, Status
 from tests.matrix import walk
@@ -54,7 +55,7 @@ def _good_row(**overrides) -> list[str]:
 
 
 def _import(actor, community, content: bytes, name: str = "avvik.csv"):
-    return importer.deviation_import(actor=actor, community=community, uploaded_file=_upload(content, name))
+    return services.deviation_import(actor=actor, community=community, uploaded_file=_upload(content, name))
 
 
 def _counters(community) -> dict:

@@ -237,7 +237,7 @@ def test_the_service_refuses_the_internal_version_to_a_leader(demo, vestfold):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        reports.deviation_report_generate(
+        services.deviation_report_generate(
             actor=demo.ingrid, community=vestfold, kind="annual", year=2025, half=None, version="internal", fmt="docx"
         )
     assert not AuditEvent.objects.filter(action="deviations.report.generated").exists()

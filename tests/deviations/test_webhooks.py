@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from samhandling.deviations import services, webhooks
+from samhandling.deviations import services
 from samhandling.deviations.models import Deviation, WebhookDelivery
+from samhandling.deviations.services import webhooks
 
 from .conftest import PATIENT_ID
 

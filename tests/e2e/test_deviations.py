@@ -184,11 +184,12 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
 
         # --- ingrid completes the report from her front page ------------------------------------------------
         ingrid = as_user("ingrid")
-        task = ingrid.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}']")
+        # The task leads straight to the form of the next step.
+        task = ingrid.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}#action-complete']")
         expect(task, "ingrid's front page should list the report to complete").to_have_count(1)
         ingrid.axe("front page with the task to complete")
         task.click()
-        ingrid.page.wait_for_url(f"**{case_path}")
+        ingrid.page.wait_for_url(f"**{case_path}#action-complete")
         ingrid.axe("the case page, awaiting the leader, as the leader")
         ingrid.act(case_path, "complete", ADDENDUM)
         assert status_of(case) == Status.SUBMITTED, f"the completed case should be sent, not {case.status}"
@@ -232,11 +233,11 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
 
         # --- kari replies -----------------------------------------------------------------------------------
         kari = as_user("kari")
-        task = kari.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}']")
+        task = kari.page.locator(f"section[aria-labelledby=tasks-heading] a[href='{case_path}#action-reply']")
         expect(task, "kari's front page should ask her to give the information").to_have_count(1)
         kari.axe("front page with the question")
         task.click()
-        kari.page.wait_for_url(f"**{case_path}")
+        kari.page.wait_for_url(f"**{case_path}#action-reply")
         expect(kari.page.locator("main")).to_contain_text(QUESTION)
         kari.axe("the case with the question, as the reporter")
         kari.act(case_path, "reply", REPLY)
@@ -293,3 +294,62 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
             session.close()
 
     assert not problems, "JavaScript errors during the flow:\n" + "\n".join(problems)
+
+
+def test_the_receiver_search_and_the_folded_actions_work_with_the_keyboard(site, browser):
+    """kari narrows the receiver list by typing and reaches it with Enter; per opens a folded action and htmx
+    brings its form; both pages pass axe and log no JavaScript error (the script is a file, allowed by the CSP)."""
+    from samhandling.deviations import services
+
+    problems: list[str] = []
+    kari = Session(browser, site.url, "kari", problems)
+    try:
+        kari.open("/avvik/ny/")
+        search = kari.page.locator("#id_receiver-filter")
+        expect(search, "the search box should be added above the receiver list").to_be_visible()
+        search.focus()
+        kari.page.keyboard.type("medisinsk klinikk")
+        visible = kari.page.locator("#id_receiver option").evaluate_all(
+            "options => options.filter(o => !o.hidden && o.value).map(o => o.textContent)"
+        )
+        assert visible and all("Medisinsk klinikk" in text for text in visible), visible
+        assert not any("Tønsberg" in text for text in visible), "kari's own organisation should not be offered"
+        kari.page.keyboard.press("Enter")
+        expect(kari.page.locator("#id_receiver"), "Enter should move to the list").to_be_focused()
+        expect(kari.page, "Enter in the search box must not send the report").to_have_url(re.compile(r"/avvik/ny/$"))
+        kari.axe("the report form after searching the receivers")
+    finally:
+        kari.close()
+
+    draft = services.deviation_save_draft(
+        actor=site.demo.kari,
+        data={
+            "reporter_unit": Organisation.objects.get(name="Hjemmetjenesten Tønsberg sentrum (demo)"),
+            "receiver": Organisation.objects.get(name=RECEIVER),
+            "occurred_on": timezone.localdate(),
+            "occurred_time": None,
+            "description": DESCRIPTION,
+            "category": Category.objects.get(helsefellesskap=site.community, code="EPI"),
+            "agreement_clause": "",
+            "immediate_action": "",
+            "event_type": "incident",
+            "harm_physical": "none",
+            "harm_psychological": "none",
+            "patient_involved": "no",
+            "reporter_hidden": False,
+            "reporter_hidden_reason": "",
+        },
+    )
+    case = services.deviation_send(actor=site.demo.kari, case=draft)
+    per = Session(browser, site.url, "per", problems)
+    try:
+        per.open(f"/avvik/{case.pk}/")
+        form = per.page.locator(f"main form[action$='/{case.pk}/redirect/']")
+        expect(form, "a folded action's form is not built with the page").to_have_count(0)
+        per.page.locator("#action-redirect").click()
+        expect(form, "opening it should fetch the form").to_have_count(1)
+        expect(form.locator("select[name=redirect-receiver]")).to_be_visible()
+        per.axe("the case page with a folded action opened")
+    finally:
+        per.close()
+    assert not problems, "\n".join(problems)

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._create()
         if with_cases:
-            call_command("demo_deviations", stdout=self.stdout)
+            call_command("demo_deviations", history=True, stdout=self.stdout)
         self._print_logins()
 
     def _create(self) -> None:

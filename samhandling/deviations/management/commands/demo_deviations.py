@@ -10,6 +10,7 @@ from django.utils import timezone
 from samhandling.core.models import Helsefellesskap, Organisation, User
 from samhandling.deviations import services
 from samhandling.deviations.models import Category, Deviation
+from samhandling.deviations.services.demo import MARKER, deviation_demo_history
 
 # reporter, reporter unit, receiver, category, days ago, description, what happens next
 CASES = [
@@ -65,9 +66,18 @@ CASES = [
 class Command(BaseCommand):
     help = "Create invented samhandlingsavvik in Helsefellesskap Vestfold for the demo."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also two years of finished cases with a seasonal rhythm, for the statistics and the reports.",
+        )
+
+    def handle(self, *args, history: bool = False, **options):
         community = Helsefellesskap.objects.get(code="VES")
-        if Deviation.objects.filter(helsefellesskap=community).exists():
+        if history:
+            self._history(community)
+        if Deviation.objects.filter(helsefellesskap=community).exclude(external_case_id=MARKER).exists():
             self.stdout.write("Demo deviations exist already; nothing changed.")
             return
         services.settings_for(community)
@@ -79,6 +89,27 @@ class Command(BaseCommand):
             for username, unit, receiver, code, days_ago, text, stage in CASES:
                 self._create(community, people, username, unit, receiver, code, days_ago, text, stage)
         self.stdout.write(self.style.SUCCESS(f"{len(CASES)} demo deviations created."))
+
+    def _history(self, community) -> None:
+        people = {
+            user.username: user for user in User.objects.filter(username__in=["kari", "lars", "hilde", "per", "turid"])
+        }
+        organisation = {
+            name: Organisation.objects.get(name=name)
+            for name in {unit for _u, unit, _r, *_ in CASES} | {receiver for _u, _n, receiver, *_ in CASES}
+        }
+        routes = [
+            (
+                people[username],
+                organisation[unit],
+                organisation[receiver],
+                people["turid"] if "Tildelingskontoret" in receiver else people["per"],
+            )
+            for username, unit, receiver, *_rest in CASES
+        ]
+        created = deviation_demo_history(community=community, routes=routes, today=timezone.localdate())
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"{created} finished demo deviations over two years created."))
 
     def _create(self, community, people, username, unit, receiver, code, days_ago, text, stage):
         reporter = people[username]

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from samhandling.deviations.reminders import send_reminders
+from samhandling.deviations.services.reminders import send_reminders
 
 
 class Command(BaseCommand):

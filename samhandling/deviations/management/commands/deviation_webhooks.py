@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from samhandling.deviations.webhooks import deliver_pending
+from samhandling.deviations.services.webhooks import deliver_pending
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from samhandling.core.forms import DesignsystemetMixin, apply_service_errors
 from samhandling.core.http import parse_id
 from samhandling.core.permissions import community_organisations, require
 
-from . import webhooks
-from .models import Deviation, Webhook
+from ..models import Deviation, Webhook
+from ..services import webhooks
 
 
 class WebhookForm(DesignsystemetMixin, forms.Form):
@@ -44,7 +44,8 @@ def integrations(request: HttpRequest) -> HttpResponse:
         .order_by("type", "name")
     )
     hooks = {hook.organisation_id: hook for hook in Webhook.objects.filter(organisation__in=organisations)}
-    chosen = organisations.filter(pk=parse_id(request.GET.get("org") or request.POST.get("organisation")) or 0).first()
+    chosen_id = parse_id(request.GET.get("org") or request.POST.get("organisation"))  # "abc" chooses none
+    chosen = organisations.filter(pk=chosen_id).first() if chosen_id else None
     form, secret = None, ""
     if chosen is not None:
         hook = hooks.get(chosen.pk)
@@ -52,6 +53,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
             request.POST if request.POST.get("form") == "webhook" else None,
             initial={"url": hook.url, "active": hook.is_active} if hook else None,
         )
+        # Not save_with(): a new secret is shown once, on this page, so a successful save does not always redirect.
         if request.method == "POST":
             try:
                 if request.POST.get("form") == "webhook" and form.is_valid():

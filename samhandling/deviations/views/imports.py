@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from samhandling.core.forms import DesignsystemetMixin
 from samhandling.core.permissions import require
 
-from . import importer
+from .. import imports as importer
+from .. import selectors, services
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +49,7 @@ def import_cases(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = importer.deviation_import(
+        result = services.deviation_import(
             actor=request.user, community=community, uploaded_file=form.cleaned_data["file"]
         )
         if result.ok:
@@ -70,7 +71,7 @@ def import_cases(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "columns": importer.COLUMNS,
-            "batches": importer.import_batches(community),
+            "batches": selectors.import_batches(community),
             "max_rows": importer.MAX_ROWS,
         },
         status=400 if request.method == "POST" else 200,

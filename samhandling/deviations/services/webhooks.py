@@ -29,7 +29,7 @@ from samhandling.core import audit, crypto
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import require
 
-from .models import Deviation, Webhook, WebhookDelivery
+from ..models import Deviation, Webhook, WebhookDelivery
 
 SIGNATURE_HEADER = "X-Samhandling-Signature"
 MAX_ATTEMPTS = 8

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from samhandling.core.models import User
 
-from .models import AWAITING_ACKNOWLEDGEMENT, OPEN_STATUSES, Deviation, ReminderLog, Status
-from .services import receiver_contacts
+from ..models import AWAITING_ACKNOWLEDGEMENT, OPEN_STATUSES, Deviation, ReminderLog, Status
+from .common import receiver_contacts
 
 
 @dataclass

@@ -1,248 +1,47 @@
-"""The half-year report to SSU and the annual report for the quality committee, built from the de-identified
-deviation statistics and delivered as PDF (WeasyPrint) or DOCX (python-docx).
-
-`build_report()` turns `selectors.statistics()` into tables, and charts drawn from the very same cells. The
-published version runs every count through `suppress()` and every share or median through `rate_cell()`, so no
-count from 1 to 4, and no figure computed from fewer than 5 cases, leaves the platform. Reports hold counts only:
-never a free text, a person's name or a patient, so they carry no exemption marking.
-
-The meeting module (not written yet) attaches a report to an agenda item by calling `generate_report()`, which
-returns (filename, bytes, content type) and stores nothing. A person's download goes through
-`deviation_report_generate()`, which checks permission and writes the audit event.
+"""Building a report from the de-identified statistics: tables, and charts drawn from the very same cells. The
+published version runs every count through `suppress()` and every share or median through `rate_cell()`.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 
-from samhandling.core import audit
 from samhandling.core.charts import document_bar_chart
-from samhandling.core.documents import (
-    docx_page_counter,
-    docx_repeat_header,
-    local_only_fetcher,
-    page_counter,
-)
+from samhandling.core.disclosure import DERIVED, suppress
 from samhandling.core.models import Helsefellesskap, OrganisationType
-from samhandling.core.permissions import require, rule
 
-from . import selectors
-from .access import access_for
-from .models import EXCLUDED_FROM_STATISTICS, EventType, PhysicalHarm, PsychologicalHarm, Status
-
-HALF_YEAR, ANNUAL = "half_year", "annual"
-INTERNAL, PUBLISHED = "internal", "published"
-PDF, DOCX = "pdf", "docx"
-KINDS = {
-    HALF_YEAR: gettext_lazy("Half-year report (to SSU)"),
-    ANNUAL: gettext_lazy("Annual report (to the quality committee)"),
-}
-VERSIONS = {
-    PUBLISHED: gettext_lazy("Published version (small numbers hidden)"),
-    INTERNAL: gettext_lazy("Internal version (all numbers)"),
-}
-FORMATS = {PDF: "PDF", DOCX: "Word (DOCX)"}
-CONTENT_TYPES = {
-    PDF: "application/pdf",
-    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-# --- the small-number rule ----------------------------------------------------------------------------------------
-
-SMALL_NUMBER_LIMIT = 5
-SMALL = "small"  # a count from 1 to 4: shown as "<5"
-DERIVED = "derived"  # a count that could be worked out from a total and the numbers shown beside it
-FEW_CASES = "few_cases"  # a share or median computed from fewer than 5 cases
-
-COUNT, PERCENT, DAYS, CHANGE = "count", "percent", "days", "change"
-
-
-def is_small(count: int) -> bool:
-    return 0 < count < SMALL_NUMBER_LIMIT
-
-
-def suppress(
-    values: Mapping[Hashable, int],
-    lines: Iterable[tuple[Sequence[Hashable], Hashable]] = (),
-    *,
-    hidden: Mapping[Hashable, str] | None = None,
-) -> dict[Hashable, str]:
-    """Why each count is hidden ("" when it is shown).
-
-    Every count from 1 to 4 is hidden (SMALL); 0 and 5 or more are shown. `lines` are the sums a reader can check:
-    (parts, total) with the parts adding up to the total. A line with exactly one hidden number would give it away,
-    so the smallest shown part (a non-zero one first) is hidden as well (DERIVED), until no line has exactly one.
-    `hidden` gives numbers already hidden elsewhere (the period totals), so every table hides them alike.
-    """
-    reasons = {key: SMALL if is_small(value) else "" for key, value in values.items()}
-    for key, reason in (hidden or {}).items():
-        if reason and key in reasons and not reasons[key]:
-            reasons[key] = reason
-    lines = [(list(parts), total) for parts, total in lines]
-    changed = True
-    while changed:
-        changed = False
-        for parts, total in lines:
-            if sum(1 for key in (*parts, total) if reasons[key]) != 1:
-                continue
-            shown = [key for key in parts if not reasons[key]]
-            if shown:
-                candidates = [key for key in shown if values[key]] or shown
-                pick = min(candidates, key=lambda key: values[key])
-            else:
-                pick = total
-            reasons[pick] = DERIVED
-            changed = True
-    return reasons
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One number in a report: its value, what kind of number it is, and why it is hidden ("" when shown).
-
-    `base` is the number of cases a share or a median is computed from."""
-
-    value: float | None
-    kind: str = COUNT
-    hidden: str = ""
-    base: int | None = None
-
-    @property
-    def shown(self) -> bool:
-        return not self.hidden and self.value is not None
-
-    def __str__(self) -> str:
-        if self.hidden == SMALL:
-            return f"<{SMALL_NUMBER_LIMIT}"
-        if self.hidden:
-            return _("hidden")
-        if self.value is None:
-            return "–"
-        if self.kind == PERCENT:
-            return f"{formats.number_format(round(self.value * 100))}\u00a0%"
-        if self.kind == DAYS:
-            return formats.number_format(self.value, decimal_pos=0 if float(self.value).is_integer() else 1)
-        if self.kind == CHANGE:
-            sign = "+" if self.value > 0 else "\u2212" if self.value < 0 else ""
-            return f"{sign}{formats.number_format(abs(self.value), force_grouping=True)}"
-        return formats.number_format(self.value, force_grouping=True)
-
-
-def rate_cell(value: float | None, base: int, *, kind: str, published: bool) -> Cell:
-    """A share or a median; hidden in the published version when it is computed from fewer than 5 cases."""
-    if value is None or not base:
-        return Cell(None, kind, base=base)
-    return Cell(value, kind, FEW_CASES if published and base < SMALL_NUMBER_LIMIT else "", base=base)
-
-
-def change_cell(current: Cell, previous: Cell) -> Cell:
-    """The change from the previous period; hidden when either number is, or it would give that number away."""
-    if current.hidden or previous.hidden:
-        return Cell(None, CHANGE, DERIVED)
-    return Cell(current.value - previous.value, CHANGE)
-
-
-# --- the report's structure -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    labels: list[str]
-    cells: list[Cell]
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    label_headers: list[str]
-    value_headers: list[str]
-    rows: list[Row]
-    total: Row | None = None
-    note: str = ""
-    chart: dict | None = None  # Vega-Lite spec drawn from the cells of this table
-    chart_description: str = ""
-
-    def cells(self) -> Iterator[Cell]:
-        for row in [*self.rows, *([self.total] if self.total else [])]:
-            yield from row.cells
-
-
-@dataclass
-class Report:
-    community: str
-    kind: str
-    version: str
-    year: int
-    half: int | None
-    start: date
-    end: date
-    title: str
-    period_label: str
-    marking: str
-    rule: str
-    about: list[str]
-    facts: list[tuple[str, str]]
-    generated_on: date
-    key_figures: Table
-    tables: list[Table] = field(default_factory=list)
-
-    @property
-    def published(self) -> bool:
-        return self.version == PUBLISHED
-
-    def all_tables(self) -> list[Table]:
-        return [self.key_figures, *self.tables]
-
-    def cells(self) -> Iterator[Cell]:
-        for table in self.all_tables():
-            yield from table.cells()
-
-
-# --- periods ------------------------------------------------------------------------------------------------------
-
-
-def half_year_period(year: int, half: int) -> tuple[date, date]:
-    return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
-
-
-def previous_half(year: int, half: int) -> tuple[int, int]:
-    return (year - 1, 2) if half == 1 else (year, 1)
-
-
-def half_label(year: int, half: int) -> str:
-    if half == 1:
-        return _("1st half %(year)s") % {"year": year}
-    return _("2nd half %(year)s") % {"year": year}
-
-
-def report_title(kind: str, year: int, half: int | None) -> str:
-    if kind == ANNUAL:
-        return _("Samhandlingsavvik – annual report %(year)s") % {"year": year}
-    if half == 1:
-        return _("Samhandlingsavvik – half-year report, 1st half %(year)s") % {"year": year}
-    return _("Samhandlingsavvik – half-year report, 2nd half %(year)s") % {"year": year}
-
-
-def report_period(kind: str, year: int, half: int | None) -> tuple[date, date]:
-    return (date(year, 1, 1), date(year, 12, 31)) if kind == ANNUAL else half_year_period(year, half)
-
-
-def _long_date(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
-
+from .. import selectors
+from ..models import EXCLUDED_FROM_STATISTICS, EventType, PhysicalHarm, PsychologicalHarm, Status
+from .structure import (
+    ANNUAL,
+    COUNT,
+    DAYS,
+    FORMATS,
+    HALF_YEAR,
+    KINDS,
+    PERCENT,
+    PUBLISHED,
+    VERSIONS,
+    Cell,
+    Report,
+    Row,
+    Table,
+    _long_date,
+    change_cell,
+    half_label,
+    half_year_period,
+    previous_half,
+    rate_cell,
+    report_period,
+    report_title,
+)
 
 # --- building the report ------------------------------------------------------------------------------------------
 
@@ -640,234 +439,3 @@ def build_report(community: Helsefellesskap, kind: str, year: int, half: int | N
         key_figures=key_figures,
         tables=tables,
     )
-
-
-# --- PDF ----------------------------------------------------------------------------------------------------------
-
-
-def render_html(report: Report) -> str:
-    """The print HTML; charts are SVG drawn by vl-convert and embedded as data: URLs."""
-    import vl_convert
-
-    sections = []
-    for table in report.tables:
-        chart = None
-        if table.chart:
-            svg = vl_convert.vegalite_to_svg(table.chart)
-            chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-        sections.append({"table": table, "chart": chart})
-    logo = (Path(settings.BASE_DIR) / "static" / "img" / "favicon.svg").resolve().as_uri()
-    return render_to_string(
-        "deviations/reports/report.html",
-        {
-            "report": report,
-            "sections": sections,
-            "language": translation.get_language(),
-            "page_counter": page_counter(),
-            "logo": logo,
-        },
-    )
-
-
-def render_document(report: Report):
-    """The laid-out WeasyPrint document (pages and boxes), before it is written as PDF."""
-    from weasyprint import HTML
-
-    return HTML(string=render_html(report), base_url=str(settings.BASE_DIR), url_fetcher=local_only_fetcher()).render()
-
-
-def render_pdf(report: Report) -> bytes:
-    """A4 PDF, tagged (headings, tables and the charts' alternative text reach screen readers)."""
-    return render_document(report).write_pdf(pdf_tags=True)
-
-
-# --- DOCX ---------------------------------------------------------------------------------------------------------
-
-
-def _docx_table(document, table: Table) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
-
-    headers = [*table.label_headers, *table.value_headers]
-    body = [*table.rows, *([table.total] if table.total else [])]
-    grid = document.add_table(rows=1 + len(body), cols=len(headers))
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.LEFT
-    numeric_from = len(table.label_headers)
-
-    def fill(cell, text: str, *, bold: bool = False, numeric: bool = False) -> None:
-        paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
-        run = paragraph.add_run(text)
-        run.bold = bold
-        run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0x1E, 0x2B, 0x3C)
-
-    docx_repeat_header(grid.rows[0])
-    for index, header in enumerate(headers):
-        fill(grid.rows[0].cells[index], str(header), bold=True, numeric=index >= numeric_from)
-    for row_index, row in enumerate(body, start=1):
-        is_total = table.total is not None and row is table.total
-        values = [*row.labels, *(str(cell) for cell in row.cells)]
-        for index, value in enumerate(values):
-            fill(grid.rows[row_index].cells[index], str(value), bold=is_total, numeric=index >= numeric_from)
-
-
-def render_docx(report: Report) -> bytes:
-    import vl_convert
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
-
-    normal = document.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10)
-    language = "nn-NO" if translation.get_language() == "nn" else "nb-NO"
-    run_properties = normal.element.get_or_add_rPr()
-    lang = run_properties.find(qn("w:lang"))
-    if lang is None:
-        lang = run_properties.makeelement(qn("w:lang"), {})
-        run_properties.append(lang)
-    lang.set(qn("w:val"), language)
-
-    # No person in the metadata: the community is the author.
-    properties = document.core_properties
-    properties.title = report.title
-    properties.subject = report.period_label
-    properties.author = report.community
-    properties.last_modified_by = report.community
-    properties.comments = ""
-    properties.keywords = "samhandlingsavvik"
-    properties.language = language
-
-    header = section.header.paragraphs[0]
-    header.text = f"{report.community} · {report.marking}"
-    header.runs[0].font.size = Pt(8)
-    header.runs[0].bold = True
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    docx_page_counter(footer, f"{report.title}   ")
-    for run in footer.runs:
-        run.font.size = Pt(8)
-
-    community = document.add_paragraph(report.community)
-    community.runs[0].bold = True
-    document.add_heading(report.title, level=0)
-    period = document.add_paragraph(report.period_label)
-    period.runs[0].font.size = Pt(12)
-    marking = document.add_paragraph()
-    marking_run = marking.add_run(report.marking)
-    marking_run.bold = True
-    marking_run.font.color.rgb = RGBColor(0xA3, 0x1A, 0x1A) if not report.published else RGBColor(0x00, 0x4B, 0x8D)
-    for label, value in report.facts:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
-        paragraph.paragraph_format.space_after = Pt(0)
-
-    document.add_heading(_("About the numbers"), level=1)
-    for paragraph in report.about:
-        document.add_paragraph(paragraph)
-    document.add_paragraph().add_run(report.rule).italic = True
-
-    document.add_heading(report.key_figures.title, level=1)
-    _docx_table(document, report.key_figures)
-    for table in report.tables:
-        document.add_heading(table.title, level=1)
-        if table.note:
-            document.add_paragraph(table.note)
-        if table.chart:
-            png = vl_convert.vegalite_to_png(table.chart, scale=2)
-            document.add_picture(io.BytesIO(png), width=Cm(16))
-            picture = document.inline_shapes[-1]
-            picture._inline.docPr.set("descr", table.chart_description)
-            picture._inline.docPr.set("title", table.title)
-        _docx_table(document, table)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-# --- entry points -------------------------------------------------------------------------------------------------
-
-
-def report_filename(community: Helsefellesskap, kind: str, year: int, half: int | None, version: str, fmt: str) -> str:
-    what = f"halvar-{year}-{half}" if kind == HALF_YEAR else f"arsrapport-{year}"
-    which = "publisert" if version == PUBLISHED else "intern"
-    return f"samhandlingsavvik-{community.code.lower()}-{what}-{which}.{fmt}"
-
-
-def generate_report(
-    community: Helsefellesskap,
-    kind: str,
-    year: int,
-    half: int | None,
-    version: str,
-    fmt: str,
-    *,
-    language: str | None = None,
-) -> tuple[str, bytes, str]:
-    """The report as (filename, bytes, content type), in `language` (the active one when not given).
-
-    No permission check and no audit event: the caller does both. A person's download goes through
-    `deviation_report_generate()`; the meeting module calls this to attach the published report to an SSU agenda
-    item (it stores the file itself, as an attachment). Nothing is stored here.
-    """
-    _check(kind, year, half, version, fmt)
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        report = build_report(community, kind, year, half, version)
-        content = render_pdf(report) if fmt == PDF else render_docx(report)
-    half = half if kind == HALF_YEAR else None
-    return report_filename(community, kind, year, half, version, fmt), content, CONTENT_TYPES[fmt]
-
-
-@transaction.atomic
-def deviation_report_generate(
-    *,
-    actor,
-    community: Helsefellesskap,
-    kind: str,
-    year: int,
-    half: int | None,
-    version: str,
-    fmt: str,
-    language: str | None = None,
-) -> tuple[str, bytes, str]:
-    """Generate a report for a person: statistics access for the community, the internal version for its
-    secretariat only, and an audit event for every generation."""
-    require(actor, "deviations.view_statistics", community)
-    if version == INTERNAL:
-        require(actor, "deviations.reports_internal", community)
-    result = generate_report(community, kind, year, half, version, fmt, language=language)
-    audit.record(
-        actor=actor,
-        action="deviations.report.generated",
-        helsefellesskap=community,
-        data={
-            "kind": kind,
-            "year": year,
-            "half": half if kind == HALF_YEAR else None,
-            "version": version,
-            "format": fmt,
-        },
-    )
-    return result
-
-
-@rule("deviations.reports_internal")
-def _reports_internal(user, community) -> bool:
-    """The internal version (every small number) is for the community's secretariat and administrators."""
-    if community is None:
-        return False
-    return user.is_superuser or community.secretariat_id in access_for(user).secretariat_roots
-
-
-audit.register_actions({"deviations.report.generated": gettext_lazy("Generated a deviation report")})

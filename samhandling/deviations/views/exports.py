@@ -6,27 +6,51 @@ Period exports need the statistics permission for the current community; what th
 import json
 import tempfile
 from datetime import date
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from samhandling.core.permissions import require
 
-from . import exports, fhir
-from .views import period_from_request, visible_case_or_404
+from .. import exports, fhir
+from .cases import visible_case_or_404
+from .community import period_from_request
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _InvalidPeriod(Exception):
+    def __init__(self, form) -> None:
+        super().__init__("invalid period")
+        self.form = form
 
 
 def _period(request: HttpRequest) -> tuple[date, date]:
     """The period the statistics page shows; a period given but invalid is refused rather than replaced."""
     form, start, end = period_from_request(request)
     if ("start" in request.GET or "end" in request.GET) and not form.is_valid():
-        raise BadRequest("invalid period")
+        raise _InvalidPeriod(form)
     return start, end
+
+
+def _explains_bad_periods(view):
+    """A period that is not a date, or out of range, is answered with the form and its field messages (400)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _InvalidPeriod as invalid:
+            response = render(request, "deviations/period_invalid.html", {"form": invalid.form, "tab": "statistics"})
+            response.status_code = 400
+            return response
+
+    return wrapped
 
 
 def _version(request: HttpRequest) -> str:
@@ -61,6 +85,7 @@ def _period_export(request: HttpRequest, action: str, *, fhir_version: bool = Fa
 
 @login_required
 @require_GET
+@_explains_bad_periods
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     community, start, end, cases = _period_export(request, "deviations.export.csv")
     response = StreamingHttpResponse(
@@ -72,6 +97,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
+@_explains_bad_periods
 def export_xlsx(request: HttpRequest) -> FileResponse:
     community, start, end, cases = _period_export(request, "deviations.export.xlsx")
     info = exports.ExportInfo(
@@ -95,6 +121,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_GET
+@_explains_bad_periods
 def fhir_bundle(request: HttpRequest) -> StreamingHttpResponse:
     community, start, end, cases = _period_export(request, "deviations.export.fhir", fhir_version=True)
     version = _version(request)

@@ -1,6 +1,6 @@
 """The reports page: the secretariat picks the half-year report to SSU or the annual report, the version and the
 format, and downloads the file. Every download is generated anew and audit-logged by
-`reports.deviation_report_generate`; nothing is stored (the meeting module will attach reports itself)."""
+`services.deviation_report_generate`; nothing is stored (the meeting module will attach reports itself)."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from samhandling.core.forms import DesignsystemetMixin
 from samhandling.core.permissions import can, require
 
-from . import reports, selectors
+from .. import reports, selectors, services
 
 
 class ReportRequestForm(DesignsystemetMixin, forms.Form):
@@ -100,7 +100,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     data = form.cleaned_data
-    filename, content, content_type = reports.deviation_report_generate(
+    filename, content, content_type = services.deviation_report_generate(
         actor=request.user,
         community=community,
         kind=data["kind"],

@@ -1,0 +1,446 @@
+"""The case and its lists: report and edit a draft, my reports, the inbox, cases from my units, the case page with
+the actions the deviation workflow offers this user now, and the patient identity on click (audit-logged)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from samhandling.core.http import save_with
+from samhandling.core.models import Organisation, User
+from samhandling.core.permissions import can, require
+
+from .. import selectors, services
+from ..access import access_for, with_units
+from ..forms import (
+    AcknowledgeForm,
+    ClassifyForm,
+    InboxFilterForm,
+    MeasureForm,
+    RedirectForm,
+    ReportForm,
+    TextForm,
+)
+from ..models import WORKFLOW, Deviation, EventKind, Status
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
+    """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
+    case = get_object_or_404(
+        Deviation.objects.select_related(
+            "reporter", "reporter_unit", "receiver", "category", "handler", "helsefellesskap"
+        ),
+        pk=pk,
+    )
+    if not can(request.user, "deviations.view", case):
+        raise Http404
+    return case
+
+
+# --- reporting ------------------------------------------------------------------------------------------------------
+
+
+def _report_form(request: HttpRequest, case: Deviation | None, data=None) -> ReportForm:
+    access = access_for(request.user)
+    units = Organisation.objects.filter(pk__in=access.member_units, is_active=True).select_related("parent")
+    community = case.helsefellesskap if case else request.helsefellesskap
+    if not community:
+        raise PermissionDenied
+    services.settings_for(community)  # makes sure the community's starting categories exist
+    initial = {}
+    if case is not None:
+        initial = {name: getattr(case, name) for name in services.REPORT_FIELDS}
+    elif units.count() == 1:
+        initial["reporter_unit"] = units.first()
+    receivers = selectors.receivers_for(community)
+    own_roots = set(units.values_list("root_id", flat=True))
+    if len(own_roots) == 1:  # a deviation is about another organisation: one's own units are not offered
+        receivers = receivers.exclude(pk__in=with_units(own_roots))
+    return ReportForm(
+        data,
+        initial=initial,
+        units=units.order_by("root__name", "name"),
+        receivers=receivers,
+        categories=selectors.categories_for(community),
+        has_patient=bool(case and case.has_patient_identity),
+    )
+
+
+def _sent_message(case: Deviation) -> str:
+    if case.status == Status.AWAITING_LEADER:
+        return _("The report was sent to your leader to be completed.")
+    return _("The deviation %(reference)s was sent to %(receiver)s.") % {
+        "reference": case.reference,
+        "receiver": case.receiver.name,
+    }
+
+
+def _save_report(request: HttpRequest, case: Deviation | None) -> HttpResponse:
+    form = _report_form(request, case, request.POST or None)
+    sending = "send" in request.POST
+
+    def save(data: dict) -> Deviation:
+        saved = services.deviation_save_draft(actor=request.user, data=data, case=case)
+        if sending:
+            saved = services.deviation_send(actor=request.user, case=saved, base_url=_base_url(request))
+        return saved
+
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            save,
+            success=_sent_message if sending else _("The draft was saved. It has not been sent."),
+        )
+        if response is not None:
+            return response
+    return render(request, "deviations/report.html", {"form": form, "case": case, "tab": "report"})
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    require(request.user, "deviations.report", None)
+    return _save_report(request, None)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = visible_case_or_404(request, pk)
+    require(request.user, "deviations.edit_draft", case)
+    return _save_report(request, case)
+
+
+# --- lists ----------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.my_reports(request.user), 25).get_page(request.GET.get("side"))
+    return render(request, "deviations/list.html", {"page": page, "tab": "mine", "today": timezone.localdate()})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, "deviations.view_inbox", None)
+    community = request.helsefellesskap
+    filters = InboxFilterForm(
+        request.GET or None,
+        initial={"status": "open"},
+        categories=selectors.categories_for(community) if community else None,
+    )
+    chosen: dict = {}
+    if filters.is_bound:
+        filters.is_valid()  # a value that is not offered is refused at its field; the valid ones still filter
+        chosen = filters.cleaned_data
+    status = chosen["status"] if "status" in request.GET and "status" in chosen else "open"
+    cases = selectors.inbox(
+        request.user,
+        status=status,
+        overdue_only=bool(chosen.get("overdue")),
+        query=chosen.get("q", ""),
+        category=chosen.get("category"),
+        direction=chosen.get("direction", ""),
+        start=chosen.get("start"),
+        end=chosen.get("end"),
+        order=chosen.get("order", ""),
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "deviations/list.html",
+        {"page": page, "tab": "inbox", "filters": filters, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def from_my_units(request: HttpRequest) -> HttpResponse:
+    require(request.user, "deviations.view_units", None)
+    page = Paginator(selectors.sent_from_my_units(request.user), 25).get_page(request.GET.get("side"))
+    return render(request, "deviations/list.html", {"page": page, "tab": "units", "today": timezone.localdate()})
+
+
+# --- the case page and its actions ----------------------------------------------------------------------------------
+
+
+def _handlers_for(case: Deviation):
+    return User.objects.filter(
+        memberships__organisation__in=with_units({case.receiver.root_id}), is_active=True
+    ).distinct()
+
+
+def _redirect_targets(case: Deviation):
+    return selectors.receivers_for(case.helsefellesskap).exclude(pk=case.receiver_id)
+
+
+def _no_fields(data=None, **kwargs) -> forms.Form:
+    return forms.Form(data, **kwargs)
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """How the case page offers one workflow action: its form, the service it calls and what it tells the user."""
+
+    form: Callable[..., forms.BaseForm]
+    perform: Callable[[HttpRequest, Deviation, dict], Any]
+    done: Callable[[Deviation, Any], str]
+    label: Any = None  # the text field's label, for the actions that use TextForm
+    optional_text: bool = False
+    main: bool = True  # main actions are shown open; the others are folded and loaded when opened
+
+
+def _reference(case: Deviation) -> dict:
+    return {"reference": case.reference or case.title}
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "complete": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_complete(
+            actor=r.user, case=c, addendum=d.get("text", ""), base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation %(reference)s was completed and sent to %(receiver)s.")
+        % {**_reference(result), "receiver": result.receiver.name},
+        label=gettext_lazy("Addendum from the leader"),
+        optional_text=True,
+    ),
+    "reply": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_give_information(
+            actor=r.user, case=c, text=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("Your answer was sent to %(receiver)s.") % {"receiver": result.receiver.name},
+        label=gettext_lazy("Your answer to the receiver"),
+    ),
+    "acknowledge": CaseAction(
+        AcknowledgeForm,
+        lambda r, c, d: services.deviation_acknowledge(
+            actor=r.user, case=c, handler=d.get("handler"), base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation is acknowledged as received and assigned to %(handler)s.")
+        % {"handler": result.handler},
+    ),
+    "review": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_start_review(actor=r.user, case=c),
+        lambda c, result: _("The deviation is marked as under review."),
+    ),
+    "request_info": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_request_information(
+            actor=r.user, case=c, question=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("Your question was sent to the reporter. The case waits for the answer."),
+        label=gettext_lazy("What do you need to know?"),
+    ),
+    "answer": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_answer(actor=r.user, case=c, answer=d["text"], base_url=_base_url(r)),
+        lambda c, result: _("The answer was sent to the reporter."),
+        label=gettext_lazy("Answer to the reporter"),
+    ),
+    "close": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_close(actor=r.user, case=c, base_url=_base_url(r)),
+        lambda c, result: _("The deviation is closed."),
+    ),
+    "reopen": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_reopen(actor=r.user, case=c, reason=d["text"]),
+        lambda c, result: _("The deviation is reopened."),
+        label=gettext_lazy("Why is it reopened?"),
+        main=False,
+    ),
+    "redirect": CaseAction(
+        RedirectForm,
+        lambda r, c, d: services.deviation_redirect(
+            actor=r.user, case=c, receiver=d["receiver"], reason=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation was sent on to %(receiver)s.") % {"receiver": result.receiver.name},
+        main=False,
+    ),
+    "classify": CaseAction(
+        ClassifyForm,
+        lambda r, c, d: services.deviation_classify(
+            actor=r.user, case=c, status=d["status"], reason=d["text"], base_url=_base_url(r)
+        ),
+        lambda c, result: _("The deviation is marked “%(status)s” and left out of the statistics.")
+        % {"status": result.get_status_display()},
+        main=False,
+    ),
+    "measure": CaseAction(
+        MeasureForm,
+        lambda r, c, d: services.deviation_add_measure(actor=r.user, case=c, **d),
+        lambda c, result: _("The measure was recorded."),
+        main=False,
+    ),
+    "addendum": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_add_addendum(actor=r.user, case=c, text=d["text"]),
+        lambda c, result: _("The addendum was added to the case."),
+        label=gettext_lazy("Addendum"),
+        main=False,
+    ),
+    "withdraw": CaseAction(
+        TextForm,
+        lambda r, c, d: services.deviation_withdraw(actor=r.user, case=c, reason=d["text"]),
+        lambda c, result: _("The deviation is withdrawn."),
+        label=gettext_lazy("Why is it withdrawn?"),
+        main=False,
+    ),
+    "send": CaseAction(
+        _no_fields,
+        lambda r, c, d: services.deviation_send(actor=r.user, case=c, base_url=_base_url(r)),
+        lambda c, result: _sent_message(result),
+    ),
+}
+# Offered on the case page in this order; "send" lives in the draft box.
+PAGE_ACTIONS = [name for name in CASE_ACTIONS if name != "send"]
+
+
+def _action_form(name: str, case: Deviation, data=None) -> forms.BaseForm:
+    action = CASE_ACTIONS[name]
+    kwargs: dict[str, Any] = {"prefix": name}
+    if action.form is AcknowledgeForm:
+        kwargs["handlers"] = _handlers_for(case)
+    if action.form is RedirectForm:
+        kwargs["receivers"] = _redirect_targets(case)
+    if action.form is TextForm and action.label:
+        kwargs["label"] = action.label
+    form = action.form(data, **kwargs)
+    if action.optional_text:
+        form.fields["text"].required = False
+    return form
+
+
+def _offered(request: HttpRequest, case: Deviation, bound: dict | None = None) -> list[tuple[str, Any, bool]]:
+    """(action, form or None, main?) for the actions the workflow offers this user now. The main actions come with
+    their forms; the folded ones get theirs when opened (htmx), unless one was just posted with errors."""
+    bound = bound or {}
+    allowed = WORKFLOW.actions_for(request.user, case)
+    offered = []
+    for name in PAGE_ACTIONS:
+        if name not in allowed:
+            continue
+        action = CASE_ACTIONS[name]
+        if name in bound:
+            form = bound[name]
+        elif action.main:
+            form = _action_form(name, case)
+        else:
+            form = None  # loaded on demand
+        offered.append((name, form, action.main))
+    return offered
+
+
+def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = None) -> dict:
+    access = access_for(request.user)
+    actions = WORKFLOW.actions_for(request.user, case)
+    show_reporter = not case.reporter_hidden or access.is_reporter(case) or access.is_leader(case)
+    events = list(case.events.select_related("actor", "organisation"))
+    # The receiver's open question stands at the top of the page, with the reply box under it.
+    question = next((e for e in reversed(events) if e.kind == EventKind.INFO_REQUEST), None) if actions.reply else None
+    offered = _offered(request, case, bound)
+    forms_by_action = {name: form for name, form, _main in offered}  # None until a folded one is opened
+    if question is not None:  # the reply box goes under the question, not among the other actions
+        offered = [entry for entry in offered if entry[0] != "reply"]
+    return {
+        "case": case,
+        "actions": actions,
+        "events": events,
+        "measures": case.measures.all(),
+        "offered": offered,
+        "forms": forms_by_action,
+        "reply_form": forms_by_action.get("reply") if question is not None else None,
+        "open_question": question,
+        "show_reporter": show_reporter,
+        "can_reveal": case.has_patient_identity and actions.reveal_patient,
+        "can_edit": actions.send,
+        "overdue": case.is_overdue(),
+        "crumbs": [(_("Deviations"), "/avvik/"), (case.title, "")],
+    }
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = visible_case_or_404(request, pk)
+    return render(request, "deviations/detail.html", _case_context(request, case))
+
+
+@login_required
+@require_GET
+def action_form(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The form of one folded action, fetched when the user opens it (so the case page renders fast)."""
+    case = visible_case_or_404(request, pk)
+    if action not in PAGE_ACTIONS or action not in WORKFLOW.actions_for(request.user, case):
+        raise Http404
+    form = _action_form(action, case)
+    if not request.htmx:  # without JavaScript: the case page with this form open
+        return render(request, "deviations/detail.html", _case_context(request, case, {action: form}))
+    return render(
+        request,
+        "deviations/_action_form.html",
+        {"case": case, "action": action, "form": form, "main": CASE_ACTIONS[action].main},
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One endpoint for the case's actions; the service decides whether the user may."""
+    case = visible_case_or_404(request, pk)
+    if action not in CASE_ACTIONS:
+        raise Http404
+    handler = CASE_ACTIONS[action]
+    form = _action_form(action, case, request.POST)
+    if not form.fields:
+        # Nothing to type: a refusal is a message on the case page, not a form to correct.
+        try:
+            result = handler.perform(request, case, {})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, handler.done(case, result))
+        return redirect(case)
+    done: list[str] = []
+
+    def perform(data: dict) -> Deviation:
+        result = handler.perform(request, case, data)
+        done.append(handler.done(case, result))
+        return case
+
+    response = save_with(request, form, perform, success=lambda _case: done[0])
+    if response is not None:
+        return response
+    case.refresh_from_db()
+    response = render(request, "deviations/detail.html", _case_context(request, case, {action: form}))
+    response.status_code = 400
+    return response
+
+
+@login_required
+@require_POST
+def reveal_patient(request: HttpRequest, pk: int) -> HttpResponse:
+    case = visible_case_or_404(request, pk)
+    identity = services.deviation_reveal_patient(actor=request.user, case=case)
+    if request.htmx:
+        response = render(request, "deviations/_patient.html", {"identity": identity, "case": case})
+    else:
+        response = render(request, "deviations/detail.html", {**_case_context(request, case), "identity": identity})
+    response["Cache-Control"] = "no-store"
+    return response
