@@ -49,7 +49,7 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 # static files straight from the source folders, and the "this is a demo" notice.
 DEMO_ENV := DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 USE_TLS=0 SAMHANDLING_DEMO_NOTICE=1 \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend WHITENOISE_USE_FINDERS=1 \
-	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage SAMHANDLING_BASE_URL=http://$(HOST):$(PORT)
 
 run: demo ## Demo data, a task worker and the web server on http://127.0.0.1:8000 (SQLite, DEBUG off)
 	@$(DEMO_ENV) $(PY) manage.py samhandling_worker & worker=$$!; \

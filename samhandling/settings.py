@@ -253,6 +253,8 @@ if not FIELD_ENCRYPTION_KEYS and not (DEBUG or env_bool("SAMHANDLING_INSECURE_DE
 # Webhooks must use https; plain http only for local development and tests.
 SAMHANDLING_ALLOW_HTTP_WEBHOOKS = env_bool("SAMHANDLING_ALLOW_HTTP_WEBHOOKS", DEBUG)
 SAMHANDLING_DEMO_NOTICE = env_bool("SAMHANDLING_DEMO_NOTICE", DEBUG)
+# The platform's public address, for links in e-mail and webhooks sent by the worker (no request to read it from).
+SAMHANDLING_BASE_URL = os.environ.get("SAMHANDLING_BASE_URL", "")
 
 # One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
 # are clipped, so what a user typed does not end up in the log.

@@ -112,11 +112,13 @@ def _audit_actions_in_source() -> tuple[set[str], set[str]]:
 def every_audit_action() -> set[str]:
     _import_everything()
     literals, _prefixes = _audit_actions_in_source()
+    # A move writes "<prefix>.<new status>": every status some transition leads to (a draft, say, is only ever
+    # where a case starts, so "deviations.case.draft" is never written).
     from_workflows = {
         f"{flow.audit_prefix}.{status}"
         for flow in workflows().values()
         if flow.audit_prefix
-        for status in flow.transitions
+        for status in set().union(*flow.transitions.values())
     }
     return literals | from_workflows
 

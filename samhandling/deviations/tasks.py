@@ -3,7 +3,6 @@ and digest (periodic). Each is idempotent: e-mails are claimed in ReminderLog, d
 UPDATE, so a task that a dead worker left behind is simply run again.
 """
 
-import os
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from samhandling.core.queue import periodic
 
 def base_url() -> str:
     """The platform's public address for links in e-mail and webhooks sent without a request."""
-    return getattr(settings, "SAMHANDLING_BASE_URL", "") or os.environ.get("SAMHANDLING_BASE_URL", "")
+    return settings.SAMHANDLING_BASE_URL
 
 
 @task()
