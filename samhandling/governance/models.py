@@ -1,7 +1,8 @@
 """Møter og saker: the partnership bodies of a helsefellesskap, their members, meetings, numbered agenda items with
 case papers and attachments, attendance, outcomes, action points, and the published (immutable) notice and minutes.
 
-Every write goes through `services.py`; the models hold the data and the invariants that the database can enforce."""
+Every write goes through `services/`; the models hold the data, the invariants that the database can enforce and,
+next to each status enum, its `Workflow` (transition table and the actions offered in each status)."""
 
 from datetime import date
 
@@ -14,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.core.workflow import Action, Workflow
 
 DEFAULT_CASE_NUMBER_FORMAT = "{year}.{seq}"
 # The formats seen in real minutes: 2022.21, 2022/21, 21-22, 21/22.
@@ -210,7 +212,7 @@ class MeetingStatus(models.TextChoices):
 
 
 class Meeting(models.Model):
-    """One meeting of a body. The status moves through `services.MEETING_TRANSITIONS` only."""
+    """One meeting of a body. The status moves through `MEETING_WORKFLOW` only (minutes states are meeting states)."""
 
     body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Leave empty for body and date."))
@@ -274,6 +276,65 @@ class Meeting(models.Model):
     def is_minutes_final(self) -> bool:
         return self.status == MeetingStatus.MINUTES_APPROVED
 
+    def actions_for(self, user):
+        return MEETING_WORKFLOW.actions_for(user, self)
+
+
+MS = MeetingStatus
+# from-status → the statuses it may move to. The only place the meeting workflow is defined.
+MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
+    MS.PLANNED: frozenset({MS.NOTICE_SENT, MS.HELD, MS.CANCELLED}),
+    MS.NOTICE_SENT: frozenset({MS.HELD, MS.CANCELLED}),
+    MS.HELD: frozenset({MS.MINUTES_DRAFTED}),
+    MS.MINUTES_DRAFTED: frozenset({MS.MINUTES_APPROVED}),
+    MS.MINUTES_APPROVED: frozenset(),
+    MS.CANCELLED: frozenset({MS.PLANNED}),
+}
+# Until the meeting is held its agenda may change; from then on the record of it may (until approved).
+BEFORE_MEETING = frozenset({MS.PLANNED, MS.NOTICE_SENT})
+MINUTES_OPEN = frozenset({MS.HELD, MS.MINUTES_DRAFTED})
+MINUTES_PUBLISHED = frozenset({MS.MINUTES_DRAFTED, MS.MINUTES_APPROVED})
+
+MEETING_WORKFLOW = Workflow(
+    model=Meeting,
+    statuses=MeetingStatus,
+    transitions=MEETING_TRANSITIONS,
+    audit_prefix="governance.meeting",
+    community=lambda meeting: meeting.body.helsefellesskap,
+    tones={
+        MS.CANCELLED: "danger",
+        MS.MINUTES_APPROVED: "success",
+        MS.PLANNED: "neutral",
+        MS.NOTICE_SENT: "info",
+        MS.HELD: "info",
+        MS.MINUTES_DRAFTED: "info",
+    },
+    actions=[
+        Action("edit", "governance.manage_meeting", source=BEFORE_MEETING),
+        Action("number_items", "governance.manage_meeting", source=frozenset({MS.PLANNED})),
+        Action("send_notice", "governance.manage_meeting", source=frozenset({MS.PLANNED}), target=MS.NOTICE_SENT),
+        Action("resend_notice", "governance.manage_meeting", source=frozenset({MS.NOTICE_SENT})),
+        Action("manage_notice", "governance.manage_meeting", source=BEFORE_MEETING),
+        Action("mark_held", "governance.manage_meeting", source=BEFORE_MEETING, target=MS.HELD),
+        # The secretary may prepare the minutes before the meeting; saving outcomes marks it held on its day.
+        Action("record_minutes", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
+        Action("draft_minutes", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
+        Action(
+            "approve_minutes",
+            "governance.manage_meeting",
+            source=frozenset({MS.MINUTES_DRAFTED}),
+            target=MS.MINUTES_APPROVED,
+        ),
+        Action("correct_minutes", "governance.manage_meeting", source=frozenset({MS.MINUTES_APPROVED})),
+        Action("read_minutes", "governance.view_meeting", source=frozenset({MS.MINUTES_APPROVED})),
+        Action("add_item", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
+        Action("schedule_items", "governance.manage_meeting", source=BEFORE_MEETING),
+        Action("cancel", "governance.manage_meeting", source=BEFORE_MEETING, target=MS.CANCELLED),
+        Action("reinstate", "governance.manage_meeting", source=frozenset({MS.CANCELLED}), target=MS.PLANNED),
+        Action("show_cancelled_reason", "governance.view_meeting", source=frozenset({MS.CANCELLED})),
+    ],
+)
+
 
 class ItemKind(models.TextChoices):
     INFORMATION = "information", _("Information")
@@ -296,6 +357,8 @@ class Visibility(models.TextChoices):
     CONFIDENTIAL = "confidential", _("Confidential (members and secretariat, not observers)")
 
 
+# Not a status with a workflow: an outcome is what the minutes record, set and changed freely while the minutes are
+# open; the meeting's workflow (record_minutes) is what guards it.
 class Outcome(models.TextChoices):
     NONE = "", _("Not dealt with yet")
     DECIDED = "decided", _("Decided")
@@ -568,6 +631,32 @@ class ActionPoint(models.Model):
         return self.status == ActionPointStatus.OPEN and self.due_date is not None and self.due_date < date.today()
 
 
+def _action_point_history(point: "ActionPoint", *, previous: str, to: str, actor, text: str) -> None:
+    # Not a history table: the done time is part of the row, set and cleared with the status.
+    from django.utils import timezone
+
+    point.done_at = timezone.now() if to == ActionPointStatus.DONE else None
+    point.save(update_fields=["done_at"])
+
+
+ACTION_POINT_WORKFLOW = Workflow(
+    model=ActionPoint,
+    statuses=ActionPointStatus,
+    transitions={
+        ActionPointStatus.OPEN: frozenset({ActionPointStatus.DONE}),
+        ActionPointStatus.DONE: frozenset({ActionPointStatus.OPEN}),
+    },
+    audit_prefix="governance.action_point",
+    history=_action_point_history,
+    community=lambda point: point.item.body.helsefellesskap,
+    tones={ActionPointStatus.OPEN: "warning", ActionPointStatus.DONE: "success"},
+    actions=[
+        Action("complete", "governance.complete_action_point", target=ActionPointStatus.DONE),
+        Action("reopen", "governance.complete_action_point", target=ActionPointStatus.OPEN),
+    ],
+)
+
+
 class RecurringItem(models.Model):
     """A fast post: a template item proposed on the agenda of every meeting held in one of its months."""
 
@@ -650,3 +739,37 @@ class DocumentVersion(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind == DocumentKind.NOTICE or self.is_approved
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+
+
+class MailDelivery(models.Model):
+    """One e-mail to one member about one version of a meeting's notice, cancellation or draft minutes; claimed
+    before it is sent and marked after, so a task run again never mails anybody twice (see `services.mail`)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="mail_deliveries")
+    kind = models.CharField(max_length=20)
+    version = models.PositiveSmallIntegerField(default=0)
+    member = models.ForeignKey(BodyMember, on_delete=models.CASCADE, related_name="+")
+    base_url = models.CharField(max_length=200, blank=True)
+    # Not a workflow status: it belongs to the sending machinery, moved only by conditional UPDATEs in services.mail.
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "version", "member"], name="governance_mail_once_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} {self.member} ({self.status})"

@@ -19,6 +19,7 @@ from samhandling.core.todo import todo_for
 from samhandling.governance import selectors, services
 from samhandling.governance.access import forget_access
 from samhandling.governance.models import (
+    MEETING_TRANSITIONS,
     ActionPointStatus,
     AgendaItem,
     AttendanceStatus,
@@ -31,7 +32,7 @@ from samhandling.governance.models import (
     StandardItem,
     Visibility,
 )
-from samhandling.governance.services import InvalidTransition
+from samhandling.core.workflow import TransitionError as InvalidTransition
 
 pytestmark = pytest.mark.usefixtures("fake_documents")
 
@@ -389,7 +390,7 @@ def test_cancelling_a_meeting_hands_its_minutes_approval_to_the_next_meeting(gov
 def test_the_status_moves_only_along_the_transition_table(gov):
     with pytest.raises(InvalidTransition):
         services.meeting_approve_minutes(actor=gov.sigrid, meeting=gov.meeting)
-    assert set(services.MEETING_TRANSITIONS) == set(MeetingStatus.values)
+    assert set(MEETING_TRANSITIONS) == set(MeetingStatus.values)
 
 
 # --- carry-over, follow-ups, recurring items -------------------------------------------------------------------------

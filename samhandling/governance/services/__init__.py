@@ -1,0 +1,102 @@
+"""Every write of the meeting module: one function per use case, keyword-only, the acting user explicit, one
+transaction each with its audit event, mail after commit (as a task). Split by sub-domain; this package re-exports
+what callers import (`from samhandling.governance import services; services.meeting_plan(...)`)."""
+
+from ..models import BEFORE_MEETING, MEETING_TRANSITIONS, MINUTES_OPEN
+from .action_points import action_point_complete, action_point_create, action_point_reopen
+from .agenda import (
+    ITEM_FIELDS,
+    item_create,
+    item_forward,
+    item_from_deviation_report,
+    item_move,
+    item_record_outcome,
+    item_remove,
+    item_schedule,
+    item_unschedule,
+    item_update,
+)
+from .attachments import ALLOWED_ATTACHMENTS, attachment_add, attachment_remove, attachment_update, check_attachment
+from .bodies import (
+    BODY_FIELDS,
+    MEMBER_FIELDS,
+    RECURRING_FIELDS,
+    body_create,
+    body_update,
+    member_add,
+    member_end,
+    member_update,
+    recurring_item_create,
+    recurring_item_update,
+    settings_update,
+)
+from .common import settings_for
+from .meetings import (
+    MEETING_FIELDS,
+    attendance_record,
+    meeting_cancel,
+    meeting_mark_held,
+    meeting_number_items,
+    meeting_plan,
+    meeting_plan_year,
+    meeting_reinstate,
+    meeting_start,
+    meeting_update,
+    notice_due,
+    previous_meeting_of,
+)
+from .numbering import allocate_item_numbers
+from .publishing import meeting_approve_minutes, meeting_draft_minutes, meeting_send_notice, minutes_correct
+
+__all__ = [
+    "ALLOWED_ATTACHMENTS",
+    "BEFORE_MEETING",
+    "BODY_FIELDS",
+    "ITEM_FIELDS",
+    "MEETING_FIELDS",
+    "MEETING_TRANSITIONS",
+    "MEMBER_FIELDS",
+    "MINUTES_OPEN",
+    "RECURRING_FIELDS",
+    "action_point_complete",
+    "action_point_create",
+    "action_point_reopen",
+    "allocate_item_numbers",
+    "attachment_add",
+    "attachment_remove",
+    "attachment_update",
+    "attendance_record",
+    "body_create",
+    "body_update",
+    "check_attachment",
+    "item_create",
+    "item_forward",
+    "item_from_deviation_report",
+    "item_move",
+    "item_record_outcome",
+    "item_remove",
+    "item_schedule",
+    "item_unschedule",
+    "item_update",
+    "meeting_approve_minutes",
+    "meeting_cancel",
+    "meeting_draft_minutes",
+    "meeting_mark_held",
+    "meeting_number_items",
+    "meeting_plan",
+    "meeting_plan_year",
+    "meeting_reinstate",
+    "meeting_send_notice",
+    "meeting_start",
+    "meeting_update",
+    "member_add",
+    "member_end",
+    "member_update",
+    "minutes_correct",
+    "notice_due",
+    "previous_meeting_of",
+    "recurring_item_create",
+    "recurring_item_update",
+    "settings_for",
+    "settings_update",
+]

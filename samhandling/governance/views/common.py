@@ -1,0 +1,84 @@
+"""Helpers every view of the meeting module shares: the people a secretariat picks from, the plain form page,
+the form → service → redirect shape (core's `save_with`), downloads and the managed meeting or item of a request."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from samhandling.core.forms import apply_service_errors
+from samhandling.core.models import Membership, User
+from samhandling.core.permissions import community_organisations, require
+
+from .. import selectors
+from ..models import AgendaItem, MeetingStatus
+
+
+def community_people(community):
+    """Active users with a role in one of the community's organisations: the people a secretariat picks from."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.filter(organisation__in=community_organisations(community)),
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def render_form_page(request: HttpRequest, form, *, title: str, status: int = 200, **context) -> HttpResponse:
+    """One page layout for the module's plain forms (heading, lead, the form, submit and cancel)."""
+    response = render(request, "governance/form_page.html", {"form": form, "title": title, **context})
+    response.status_code = status
+    return response
+
+
+def save_with(request: HttpRequest, form, perform, *, success: str, title: str, **context) -> HttpResponse:
+    """POST: validate, call the service, redirect to what it returns (or show the errors at the fields)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = perform(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(target)
+    status = 400 if request.method == "POST" else 200
+    return render_form_page(request, form, title=title, status=status, **context)
+
+
+# Statuses in which an item and its attachments are frozen (the services refuse changes).
+FROZEN_STATUSES = {MeetingStatus.MINUTES_APPROVED, MeetingStatus.CANCELLED}
+
+
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+# Statuses in which attendance and outcomes can be recorded.
+MINUTES_STATUSES = {MeetingStatus.NOTICE_SENT, MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED}
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _manageable_meeting(request: HttpRequest, pk: int):
+    meeting = selectors.meeting_for(request.user, pk)
+    require(request.user, "governance.manage_meeting", meeting)
+    return meeting
+
+
+def _manageable_item(request: HttpRequest, pk: int) -> AgendaItem:
+    item = selectors.item_for(request.user, pk)
+    require(request.user, "governance.manage_item", item)
+    return item
