@@ -273,6 +273,10 @@ class Meeting(models.Model):
         return str(self.minute_taker) if self.minute_taker_id else self.minute_taker_name
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
     def is_minutes_final(self) -> bool:
         return self.status == MeetingStatus.MINUTES_APPROVED
 
@@ -315,10 +319,16 @@ MEETING_WORKFLOW = Workflow(
         Action("send_notice", "governance.manage_meeting", source=frozenset({MS.PLANNED}), target=MS.NOTICE_SENT),
         Action("resend_notice", "governance.manage_meeting", source=frozenset({MS.NOTICE_SENT})),
         Action("manage_notice", "governance.manage_meeting", source=BEFORE_MEETING),
-        Action("mark_held", "governance.manage_meeting", source=BEFORE_MEETING, target=MS.HELD),
-        # The secretary may prepare the minutes before the meeting; saving outcomes marks it held on its day.
-        Action("record_minutes", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
-        Action("draft_minutes", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
+        Action("mark_held", "governance.manage_meeting", source=frozenset({MS.NOTICE_SENT}), target=MS.HELD),
+        # Attendance and outcomes are recorded once the notice is out; saving them marks the meeting held (not
+        # before its day). The minutes page also shows approved minutes, for corrections.
+        Action("record_minutes", "governance.manage_meeting", source=frozenset({MS.NOTICE_SENT}) | MINUTES_OPEN),
+        Action(
+            "minutes_page",
+            "governance.manage_meeting",
+            source=frozenset({MS.NOTICE_SENT}) | MINUTES_PUBLISHED | MINUTES_OPEN,
+        ),
+        Action("draft_minutes", "governance.manage_meeting", source=MINUTES_OPEN),
         Action(
             "approve_minutes",
             "governance.manage_meeting",
@@ -327,11 +337,12 @@ MEETING_WORKFLOW = Workflow(
         ),
         Action("correct_minutes", "governance.manage_meeting", source=frozenset({MS.MINUTES_APPROVED})),
         Action("read_minutes", "governance.view_meeting", source=frozenset({MS.MINUTES_APPROVED})),
-        Action("add_item", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
         Action("schedule_items", "governance.manage_meeting", source=BEFORE_MEETING),
         Action("cancel", "governance.manage_meeting", source=BEFORE_MEETING, target=MS.CANCELLED),
         Action("reinstate", "governance.manage_meeting", source=frozenset({MS.CANCELLED}), target=MS.PLANNED),
         Action("show_cancelled_reason", "governance.view_meeting", source=frozenset({MS.CANCELLED})),
+        # Items and attachments of approved minutes or a cancelled meeting are frozen.
+        Action("edit_items", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_OPEN),
     ],
 )
 

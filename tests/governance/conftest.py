@@ -1,8 +1,8 @@
 """Fixtures for the meeting module: Vestfold's SSU, an FSU and the partnership meeting with members drawn from the
 personas, and an SSU meeting with two ordinary items (one public, one confidential) besides the standard items.
 
-`gov` is built through the services, as a secretariat would; `fake_documents` replaces `documents.render()` (the one way to a
-PDF/DOCX/ICS) with small stand-ins so service tests stay fast (the document tests use the real ones)."""
+`gov` is built through the services, as a secretariat would; `fake_documents` replaces `documents.render()` (the one
+way to a PDF, DOCX or ICS) with small stand-ins so service tests stay fast (the document tests use the real ones)."""
 
 from datetime import date, time, timedelta
 from types import SimpleNamespace

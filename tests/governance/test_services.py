@@ -16,6 +16,7 @@ from samhandling.core.audit import describe
 from samhandling.core.models import AuditEvent
 from samhandling.core.permissions import can
 from samhandling.core.todo import todo_for
+from samhandling.core.workflow import TransitionError as InvalidTransition
 from samhandling.governance import selectors, services
 from samhandling.governance.access import forget_access
 from samhandling.governance.models import (
@@ -32,7 +33,6 @@ from samhandling.governance.models import (
     StandardItem,
     Visibility,
 )
-from samhandling.core.workflow import TransitionError as InvalidTransition
 
 pytestmark = pytest.mark.usefixtures("fake_documents")
 

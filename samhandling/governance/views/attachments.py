@@ -17,7 +17,8 @@ from ..forms import (
     AttachmentEditForm,
     AttachmentForm,
 )
-from .common import FROZEN_STATUSES, _manageable_item, render_form_page, save_with
+from ..models import MEETING_WORKFLOW
+from .common import _manageable_item, render_form_page, save_with
 
 
 @login_required
@@ -66,7 +67,7 @@ def attachment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_for(request.user, pk)
     item = attachment.item
     require(request.user, "governance.manage_item", item)
-    if item.meeting and item.meeting.status in FROZEN_STATUSES:
+    if item.meeting and not MEETING_WORKFLOW.allows(request.user, item.meeting, "edit_items"):
         messages.error(request, _("The item belongs to approved minutes or a cancelled meeting and cannot be changed."))
         return redirect(item)
     form = AttachmentEditForm(

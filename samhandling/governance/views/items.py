@@ -20,8 +20,8 @@ from ..forms import (
     ItemForm,
     item_initial,
 )
-from ..models import ActionPoint, AgendaItem
-from .common import FROZEN_STATUSES, _manageable_item, _manageable_meeting, community_people, save_with
+from ..models import MEETING_WORKFLOW, ActionPoint, AgendaItem
+from .common import _manageable_item, _manageable_meeting, community_people, save_with
 from .meetings import _meeting_context
 
 ACTION_POINT_ACTIONS = {
@@ -151,7 +151,9 @@ def _item_context(request: HttpRequest, item: AgendaItem, forward_form=None) -> 
         "action_points": selectors.action_points_of_item(user, item).select_related("owner"),
         "history": _history(item) if manages else [],
         "manages": manages,
-        "editable": manages and not (item.meeting and item.meeting.status in FROZEN_STATUSES),
+        "meeting_actions": item.meeting.actions_for(request.user) if item.meeting else None,
+        "editable": manages
+        and (item.meeting is None or MEETING_WORKFLOW.allows(request.user, item.meeting, "edit_items")),
         "decision_shown": bool(item.outcome),
     }
     targets = item.body.may_forward_to.filter(is_active=True)

@@ -20,10 +20,9 @@ from ..forms import (
     NoticeForm,
     months_of,
 )
-from ..models import BodyKind, DocumentKind, MeetingStatus
+from ..models import MEETING_WORKFLOW, BodyKind, DocumentKind, MeetingStatus
 from .common import (
     DOWNLOAD_TYPES,
-    MINUTES_STATUSES,
     _manageable_meeting,
     base_url,
     community_people,
@@ -143,13 +142,12 @@ def _meeting_context(request: HttpRequest, meeting, report_form=None) -> dict:
         "previous": selectors.previous_meeting(meeting),
         "next": selectors.next_meeting(meeting),
         "manages": manages,
+        "actions": meeting.actions_for(user),
         "today": timezone.localdate(),
     }
     if manages:
         context["queue"] = selectors.queue_for(user, meeting.body)
-        context["can_edit"] = meeting.status in (MeetingStatus.PLANNED, MeetingStatus.NOTICE_SENT)
-        context["can_record"] = meeting.status in MINUTES_STATUSES
-        if meeting.body.kind == BodyKind.SSU and context["can_edit"]:
+        if meeting.body.kind == BodyKind.SSU and "edit" in context["actions"]:
             context["report_form"] = report_form or DeviationReportForm(prefix="report", initial=_last_half_year())
     return context
 
@@ -211,7 +209,7 @@ def deviation_report(request: HttpRequest, pk: int) -> HttpResponse:
 def _notice_context(request: HttpRequest, meeting, form=None) -> dict:
     versions = selectors.documents_for(request.user, meeting, DocumentKind.NOTICE)
     manages = can(request.user, "governance.manage_meeting", meeting)
-    can_send = manages and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.NOTICE_SENT)
+    can_send = MEETING_WORKFLOW.allows(request.user, meeting, "manage_notice")
     return {
         "tab": "meetings",
         "meeting": meeting,

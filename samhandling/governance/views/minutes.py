@@ -19,8 +19,8 @@ from ..forms import (
     NoticeForm,
     OutcomeForm,
 )
-from ..models import AgendaItem, AttendanceStatus, DocumentKind, MeetingStatus, StandardItem
-from .common import MINUTES_STATUSES, _manageable_item, _manageable_meeting, base_url, community_people, save_with
+from ..models import MEETING_WORKFLOW, AgendaItem, AttendanceStatus, DocumentKind, StandardItem
+from .common import _manageable_item, _manageable_meeting, base_url, community_people, save_with
 
 
 def _attendance_forms(request: HttpRequest, meeting, data=None) -> list[tuple]:
@@ -73,9 +73,8 @@ def _minutes_context(request: HttpRequest, meeting, *, attendance=None, bound: d
         "attendance": attendance or _attendance_forms(request, meeting),
         "sections": sections,
         "versions": versions,
-        "can_record": meeting.status in MINUTES_STATUSES,
+        "actions": meeting.actions_for(request.user),
         "draft_form": bound.get("draft") or NoticeForm(first=not versions.exists(), prefix="draft"),
-        "can_draft": meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED),
         "approval_item": meeting.approval_items.exclude(meeting=None).select_related("meeting").first(),
         "status_choices": AttendanceStatus.choices,
     }
@@ -91,7 +90,7 @@ def _minutes_page(request: HttpRequest, meeting, status: int = 200, **kwargs) ->
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretariat's minutes page: attendance, then every item's outcome and action points, then the document."""
     meeting = _manageable_meeting(request, pk)
-    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED):
+    if not MEETING_WORKFLOW.allows(request.user, meeting, "minutes_page"):
         messages.error(request, _("The minutes can be written once the notice has been sent and the meeting held."))
         return redirect(meeting)
     if request.method == "POST":
@@ -178,7 +177,7 @@ def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct approved minutes: changed conclusions and a reason make a new approved version; the old ones stay."""
     meeting = _manageable_meeting(request, pk)
-    if meeting.status != MeetingStatus.MINUTES_APPROVED:
+    if not MEETING_WORKFLOW.allows(request.user, meeting, "correct_minutes"):
         messages.error(request, _("Only approved minutes are corrected; change the draft instead."))
         return redirect(meeting)
     form = MinutesCorrectionForm(request.POST or None, items=selectors.agenda(request.user, meeting))
