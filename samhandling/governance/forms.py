@@ -198,9 +198,15 @@ class MeetingForm(DesignsystemetMixin, forms.Form):
         max_length=2000,
         help_text=_("The notice has been sent. Saving sends a new version to the members with this reason."),
     )
+    send_for_past_date = forms.BooleanField(
+        label=_("Send the new notice although the date has passed"),
+        required=False,
+        help_text=_("Only when the meeting really took place on that date (for example when recording it afterwards)."),
+    )
 
     def __init__(self, *args, users=None, recurring=None, notice_sent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.notice_sent = notice_sent
         self.fields["minute_taker"].queryset = users
         self.fields["minute_taker"].empty_label = _("Not chosen")
         if recurring is None:
@@ -211,11 +217,18 @@ class MeetingForm(DesignsystemetMixin, forms.Form):
                 del self.fields["recurring"]
         if not notice_sent:
             del self.fields["reason"]
+            del self.fields["send_for_past_date"]
         else:
             self.fields["reason"].required = True
 
     def clean(self):
         cleaned = super().clean()
+        day = cleaned.get("date")
+        if self.notice_sent and day and day < timezone.localdate() and not cleaned.get("send_for_past_date"):
+            self.add_error(
+                "date",
+                _("The date has passed. Saving sends the members a new notice: tick the box below to send it anyway."),
+            )
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", _("The meeting must end after it starts."))
@@ -394,12 +407,32 @@ class ForwardForm(DesignsystemetMixin, forms.Form):
 
 
 class NoticeForm(DesignsystemetMixin, forms.Form):
-    reason = forms.CharField(label=_("Why a new version is sent"), widget=text_area(3), max_length=2000)
+    """Sending the notice e-mails every member, so it takes two steps: the form, then a confirmation showing how many
+    get it (`confirmed` is set by the confirmation's button). A meeting whose date has passed needs an explicit tick."""
 
-    def __init__(self, *args, first: bool, **kwargs):
+    reason = forms.CharField(label=_("Why a new version is sent"), widget=text_area(3), max_length=2000)
+    send_for_past_date = forms.BooleanField(
+        label=_("Send the notice although the meeting date has passed"),
+        required=False,
+        help_text=_("Only when the meeting really took place on that date (for example when recording it afterwards)."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, first: bool, meeting_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.past = meeting_date is not None and meeting_date < timezone.localdate()
         if first:
             del self.fields["reason"]
+        if not self.past:
+            del self.fields["send_for_past_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.past and not cleaned.get("send_for_past_date"):
+            self.add_error(
+                "send_for_past_date", _("The meeting date has passed: tick the box to send the notice anyway.")
+            )
+        return cleaned
 
 
 class MinutesCorrectionForm(DesignsystemetMixin, forms.Form):

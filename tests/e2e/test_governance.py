@@ -88,6 +88,12 @@ def add_item(page: Page, meeting: Meeting, title: str, kind: str, visibility: st
 
 def send_notice(page: Page, meeting: Meeting) -> None:
     visit(page, f"/moter/mote/{meeting.pk}/innkalling/", "notice preview")
+    past = page.locator("#id_send_for_past_date")
+    if past.count():
+        past.check()
+    with page.expect_navigation():
+        page.locator("main button[name=review]").click()
+    check_axe(page, "the notice's confirmation")
     with page.expect_navigation():
         page.locator("main button[name=send]").click()
     meeting.refresh_from_db()

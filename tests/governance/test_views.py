@@ -412,7 +412,8 @@ def test_the_whole_year_through_the_web_ends_in_the_public_archive(client, world
     assert client.post(f"/moter/mote/{meeting.pk}/referat/lag/").status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.MINUTES_DRAFTED
-    assert client.post(f"/moter/mote/{upcoming.pk}/innkalling/").status_code == 302
+    # Sending e-mails every member: the confirmation step posts `confirmed` (issue 15).
+    assert client.post(f"/moter/mote/{upcoming.pk}/innkalling/", {"confirmed": "1"}).status_code == 302
     upcoming.refresh_from_db()
     approval = upcoming.items.get(standard="approve_minutes")
     assert approval.approves_minutes_of == meeting

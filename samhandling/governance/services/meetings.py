@@ -22,6 +22,7 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     Body,
+    DocumentKind,
     ItemKind,
     Meeting,
     MeetingStatus,
@@ -30,7 +31,7 @@ from ..models import (
 )
 from .common import _RANK, _assign, _record, _require_text
 from .mail import _mail_members
-from .numbering import _number_unnumbered, _reorder, _to_next_meeting_or_queue
+from .numbering import _agenda, _number, _number_unnumbered, _reorder, _to_next_meeting_or_queue, release_item_numbers
 
 MEETING_FIELDS = ("date", "start_time", "end_time", "place", "video_link", "title", "minute_taker", "minute_taker_name")
 
@@ -198,21 +199,74 @@ def meeting_plan_year(
 
 @transaction.atomic
 def meeting_update(*, actor: User, meeting: Meeting, **fields) -> Meeting:
-    """Change time, place or title before the meeting is held. After the notice, send a new version of it."""
+    """Change time, place or title before the meeting is held. After the notice, send a new version of it.
+
+    A move must keep the chain of minutes approval (a meeting approves the minutes of the one before it), and a move
+    into another year renumbers the items whose numbers were never published into the new year's sequence."""
     require(actor, "governance.manage_meeting", meeting)
     if meeting.status not in BEFORE_MEETING:
         raise ValidationError(_("Only a meeting that has not been held can be changed."))
+    old_year, old_when = meeting.date.year, (meeting.date, meeting.start_time)
     _assign(meeting, fields, MEETING_FIELDS, "meeting_update")
     _check_meeting(meeting)
+    if (meeting.date, meeting.start_time) != old_when:
+        _check_approval_chain(meeting)
     meeting.save()
+    renumbered = _renumber_unsent(meeting, old_year)
     _record(
         actor=actor,
         action="governance.meeting.updated",
         target=meeting,
         body=meeting.body,
-        data={"fields": sorted(fields)},
+        data={"fields": sorted(fields), "renumbered": renumbered},
     )
     return meeting
+
+
+def _check_approval_chain(meeting: Meeting) -> None:
+    """Refuse a date that puts the meeting before the meeting whose minutes it approves, or after a meeting that
+    approves its minutes: the chain of approvals would run backwards."""
+    when = (meeting.date, meeting.start_time)
+    errors = []
+    approving = meeting.items.filter(standard=StandardItem.APPROVE_MINUTES, approves_minutes_of__isnull=False)
+    for item in approving.select_related("approves_minutes_of__body"):
+        earlier = item.approves_minutes_of
+        if (earlier.date, earlier.start_time) >= when:
+            errors.append(
+                _("This meeting approves the minutes of %(meeting)s, so it must be held after that meeting.")
+                % {"meeting": earlier}
+            )
+    approvers = meeting.approval_items.exclude(meeting=None).exclude(meeting__status=MS.CANCELLED)
+    for item in approvers.select_related("meeting__body"):
+        later = item.meeting
+        if (later.date, later.start_time) <= when:
+            errors.append(
+                _("%(meeting)s approves the minutes of this meeting, so this meeting must be held before it.")
+                % {"meeting": later}
+            )
+    if errors:
+        raise ValidationError({"date": errors})
+
+
+def _renumber_unsent(meeting: Meeting, old_year: int) -> list[str]:
+    """Items numbered in the old year whose numbers no notice has published take numbers of the meeting's new year;
+    the old numbers go back to the counter when they were the last ones claimed (published numbers never move)."""
+    if meeting.date.year == old_year:
+        return []
+    published = set()
+    for snapshot in meeting.documents.filter(kind=DocumentKind.NOTICE).values_list("snapshot", flat=True):
+        published |= {entry["pk"] for entry in snapshot.get("items", [])}
+    items = [
+        item
+        for item in _agenda(meeting)
+        if item.sequence is not None and item.year == old_year and item.pk not in published
+    ]
+    if not items:
+        return []
+    freed = [item.sequence for item in items]
+    _number(items, meeting.body, meeting.date.year)
+    release_item_numbers(meeting.body, old_year, freed)
+    return [item.number for item in items]
 
 
 @transaction.atomic

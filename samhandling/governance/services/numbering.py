@@ -27,6 +27,17 @@ def allocate_item_numbers(body: Body, year: int, count: int = 1) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
+def release_item_numbers(body: Body, year: int, sequences: list[int]) -> bool:
+    """Give back claimed numbers that were never published, but only when they are the last ones claimed of the
+    year (one conditional UPDATE), so no gap is left and no published number is ever handed out again."""
+    if not sequences:
+        return False
+    low, high = min(sequences), max(sequences)
+    if sorted(sequences) != list(range(low, high + 1)):
+        return False
+    return bool(ItemCounter.objects.filter(body=body, year=year, last_number=high).update(last_number=low - 1))
+
+
 def _number(items: list[AgendaItem], body: Body, year: int) -> None:
     if not items:
         return

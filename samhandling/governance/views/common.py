@@ -1,12 +1,10 @@
 """Helpers every view of the meeting module shares: the people a secretariat picks from, the plain form page,
 the form → service → redirect shape (core's `save_with`), downloads and the managed meeting or item of a request."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
-from samhandling.core.forms import apply_service_errors
+from samhandling.core.http import save_with as core_save_with
 from samhandling.core.models import Membership, User
 from samhandling.core.permissions import community_organisations, require
 
@@ -34,15 +32,12 @@ def render_form_page(request: HttpRequest, form, *, title: str, status: int = 20
 
 
 def save_with(request: HttpRequest, form, perform, *, success: str, title: str, **context) -> HttpResponse:
-    """POST: validate, call the service, redirect to what it returns (or show the errors at the fields)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = perform(form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(target)
+    """A plain form page: on POST, core's `save_with` (valid form → service → redirect, or the service's errors at
+    the fields); otherwise, or with errors, the form page (400 after a POST)."""
+    if request.method == "POST":
+        response = core_save_with(request, form, perform, success=success)
+        if response is not None:
+            return response
     status = 400 if request.method == "POST" else 200
     return render_form_page(request, form, title=title, status=status, **context)
 

