@@ -2,13 +2,15 @@
 minutes, attendance contradictions, the notice's confirmation and past dates, exempt items in the public archive,
 zip bombs named .docx, and Norwegian letters in file names."""
 
+import io
+import zipfile
 from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from samhandling.governance import services
-from samhandling.governance.models import ItemCounter, StandardItem
+from samhandling.governance.models import AttendanceStatus, ItemCounter, StandardItem
 
 pytestmark = pytest.mark.usefixtures("fake_documents")
 
@@ -111,3 +113,88 @@ def test_moving_a_meeting_whose_notice_went_out_to_a_past_date_needs_an_explicit
     response = client.post(f"/moter/mote/{upcoming.pk}/rediger/", {**data, "send_for_past_date": "on"})
     assert response.status_code == 302
     assert upcoming.documents.count() == 2
+
+
+# --- attendance as a whole -----------------------------------------------------------------------------------------
+
+
+def attend(gov, rows):
+    services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
+    return services.attendance_record(actor=gov.sigrid, meeting=gov.meeting, rows=rows)
+
+
+def test_a_deputy_cannot_be_absent_and_substitute_for_himself(gov):
+    ingrid = gov.seats.ingrid  # the SSU's deputy
+    with pytest.raises(ValidationError) as error:
+        attend(
+            gov,
+            [
+                {"member": ingrid, "status": AttendanceStatus.SUBSTITUTE, "substitute_name": str(ingrid)},
+                {"member": gov.seats.per, "status": AttendanceStatus.SUBSTITUTE, "substitute_name": str(ingrid)},
+            ],
+        )
+    assert len(error.value.message_dict["attendance"]) == 2, error.value.message_dict
+    assert not gov.meeting.attendance.exists()
+
+
+def test_a_substitute_who_is_listed_as_absent_is_refused(gov):
+    with pytest.raises(ValidationError) as error:
+        attend(
+            gov,
+            [
+                {"member": gov.seats.ingrid, "status": AttendanceStatus.ABSENT},
+                {
+                    "member": gov.seats.per,
+                    "status": AttendanceStatus.SUBSTITUTE,
+                    "substitute_name": str(gov.seats.ingrid),
+                },
+            ],
+        )
+    assert str(gov.seats.ingrid) in error.value.message_dict["attendance"][0]
+
+
+def test_a_deputy_present_as_substitute_is_linked_to_the_seat(gov):
+    rows = attend(
+        gov,
+        [
+            {"member": gov.seats.ingrid, "status": AttendanceStatus.PRESENT},
+            {"member": gov.seats.per, "status": AttendanceStatus.SUBSTITUTE, "substitute_name": str(gov.seats.ingrid)},
+        ],
+    )
+    per = next(row for row in rows if row.member_id == gov.seats.per.pk)
+    assert per.substitute == gov.seats.ingrid
+
+
+# --- attachments ---------------------------------------------------------------------------------------------------
+
+
+def office_zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_named_docx_is_refused(gov):
+    bomb = office_zip(
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>", "word/media/big.bin": b"\0" * (20 << 20)}
+    )
+    assert len(bomb) < 1 << 20
+    with pytest.raises(ValidationError) as error:
+        services.check_attachment("saksfremlegg.docx", bomb)
+    assert "file" in error.value.message_dict
+
+
+def test_a_docx_with_too_many_parts_is_refused(gov):
+    parts = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}
+    parts.update({f"word/p{n}.xml": b"x" for n in range(2100)})
+    with pytest.raises(ValidationError):
+        services.check_attachment("saksfremlegg.docx", office_zip(parts))
+
+
+def test_a_docx_without_content_types_is_refused_and_a_real_one_accepted(gov):
+    with pytest.raises(ValidationError):
+        services.check_attachment("saksfremlegg.docx", office_zip({"word/document.xml": b"<w/>"}))
+    real = office_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>" * 1000})
+    assert services.check_attachment("saksfremlegg.docx", real).endswith("wordprocessingml.document")

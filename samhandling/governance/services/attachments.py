@@ -42,13 +42,40 @@ def _sniff(extension: str, head: bytes, content: bytes) -> bool:
     if extension in ("jpg", "jpeg"):
         return head.startswith(b"\xff\xd8\xff")
     if extension in ("docx", "xlsx") and head.startswith(b"PK\x03\x04"):
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
-        except zipfile.BadZipFile:
-            return False
+        names = _office_parts(extension, content)
         main = "word/document.xml" if extension == "docx" else "xl/workbook.xml"
         return "[Content_Types].xml" in names and main in names
     return False
+
+
+# A Word or Excel file is a zip: its directory says how many parts it has and how large they unpack; a "zip bomb"
+# named .docx declares gigabytes in a few kilobytes. Real case papers stay far below these.
+MAX_OFFICE_PARTS = 2000
+MAX_OFFICE_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_OFFICE_RATIO = 200  # unpacked / packed, per part of more than a megabyte
+
+
+def _office_parts(extension: str, content: bytes) -> set[str]:
+    """The part names of a DOCX/XLSX, read from the zip directory only (nothing is unpacked); a ValidationError when
+    the directory promises more than a real document holds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return set()
+    unpacked = sum(info.file_size for info in infos)
+    swollen = any(
+        info.file_size > 1024 * 1024 and info.file_size > MAX_OFFICE_RATIO * max(info.compress_size, 1)
+        for info in infos
+    )
+    if len(infos) > MAX_OFFICE_PARTS or unpacked > MAX_OFFICE_UNPACKED_BYTES or swollen:
+        raise ValidationError(
+            {
+                "file": _("The .%(extension)s file unpacks to far more than a document holds and is refused.")
+                % {"extension": extension}
+            }
+        )
+    return {info.filename for info in infos}
 
 
 def check_attachment(name: str, content: bytes) -> str:

@@ -22,10 +22,12 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     Body,
+    BodyMember,
     DocumentKind,
     ItemKind,
     Meeting,
     MeetingStatus,
+    MemberRole,
     Outcome,
     StandardItem,
 )
@@ -387,6 +389,7 @@ def attendance_record(*, actor: User, meeting: Meeting, rows: Iterable[dict]) ->
         if member is not None:
             seen.add(member.pk)
         records.append(record)
+    errors += _attendance_contradictions(records, seats)
     if errors:
         raise ValidationError({"attendance": errors})
     meeting.attendance.all().delete()
@@ -409,3 +412,51 @@ def meeting_start(meeting: Meeting) -> datetime:
 def notice_due(meeting: Meeting) -> date:
     """When the notice should go out: a week before, as the real secretariats do."""
     return meeting.date - timedelta(days=7)
+
+
+def _attendance_contradictions(records: list[Attendance], seats: dict[int, BodyMember]) -> list[str]:
+    """Check the attendance as a whole: a substitute named like a seat of the body is that seat, and that seat must
+    not be the member it stands in for, be absent or replaced itself, stand in for two members, or (unless a deputy)
+    attend in its own seat as well."""
+    by_name: dict[str, BodyMember] = {}
+    for seat in seats.values():
+        by_name.setdefault(seat.display_name.strip().casefold(), seat)
+    own_row = {record.member_id: record for record in records if record.member_id}
+    errors: list[str] = []
+    stood_in: dict[int, str] = {}
+    for record in records:
+        if record.status != AttendanceStatus.SUBSTITUTE:
+            record.substitute, record.substitute_name = None, ""
+            continue
+        seat = record.substitute or by_name.get(record.substitute_name.casefold())
+        if seat is None:
+            continue
+        record.substitute, record.substitute_name = seat, ""
+        who, name = record.display_name, seat.display_name
+        if seat.pk == record.member_id:
+            errors.append(_("%(name)s cannot be their own substitute.") % {"name": who})
+            continue
+        if seat.pk in stood_in:
+            errors.append(
+                _("%(name)s is listed as substitute for both %(first)s and %(second)s.")
+                % {"name": name, "first": stood_in[seat.pk], "second": who}
+            )
+        stood_in[seat.pk] = who
+        own = own_row.get(seat.pk)
+        if own is None:
+            continue
+        if own.status == AttendanceStatus.ABSENT:
+            errors.append(
+                _("%(name)s is listed as absent and as substitute for %(member)s.") % {"name": name, "member": who}
+            )
+        elif own.status == AttendanceStatus.SUBSTITUTE:
+            errors.append(
+                _("%(name)s has a substitute and is listed as substitute for %(member)s.")
+                % {"name": name, "member": who}
+            )
+        elif seat.role != MemberRole.DEPUTY:
+            errors.append(
+                _("%(name)s attends in their own seat and cannot also stand in for %(member)s.")
+                % {"name": name, "member": who}
+            )
+    return errors
