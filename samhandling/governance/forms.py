@@ -16,6 +16,7 @@ from .models import (
     AttendanceStatus,
     Body,
     BodyKind,
+    ExemptionBasis,
     ItemKind,
     MemberRole,
     Outcome,
@@ -258,6 +259,12 @@ class ItemForm(DesignsystemetMixin, forms.Form):
         initial=Visibility.PUBLIC,
         help_text=_("Internal and confidential items and their papers never appear in the public archive."),
     )
+    exemption_basis = forms.ChoiceField(
+        label=_("Legal ground for exemption"),
+        choices=ExemptionBasis.choices,
+        required=False,
+        help_text=_("For confidential items: printed on the notice and minutes, and shown in the public archive."),
+    )
     description = forms.CharField(
         label=_("Summary for the agenda"),
         required=False,
@@ -309,6 +316,12 @@ class ItemForm(DesignsystemetMixin, forms.Form):
         self.fields["follows_up"].queryset = earlier_items
         self.fields["follows_up"].empty_label = _("None")
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("exemption_basis") and cleaned.get("visibility") == Visibility.PUBLIC:
+            self.add_error("exemption_basis", _("A public item has no ground for exemption: choose who may read it."))
+        return cleaned
+
     def clean_responsible_others(self) -> list[dict]:
         rows = []
         for number, line in enumerate(self.cleaned_data.get("responsible_others", "").splitlines(), start=1):
@@ -340,6 +353,7 @@ def item_initial(item) -> dict:
         "title",
         "kind",
         "visibility",
+        "exemption_basis",
         "description",
         "background",
         "assessment",

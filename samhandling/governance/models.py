@@ -368,6 +368,31 @@ class Visibility(models.TextChoices):
     CONFIDENTIAL = "confidential", _("Confidential (members and secretariat, not observers)")
 
 
+class ExemptionBasis(models.TextChoices):
+    """The legal ground for keeping an item out of the public archive (offentleglova, and the duty of confidentiality
+    in forvaltningsloven that § 13 points to)."""
+
+    NONE = "", _("No legal ground given")
+    OFFL_13 = (
+        "offl_13",
+        _("Freedom of Information Act § 13 cf. Public Administration Act § 13 (1) no. 1 (confidential)"),
+    )
+    OFFL_14 = "offl_14", _("Freedom of Information Act § 14 (document for internal preparation)")
+    OFFL_15 = "offl_15", _("Freedom of Information Act § 15 (obtained from outside for internal preparation)")
+    OFFL_23 = "offl_23", _("Freedom of Information Act § 23 (negotiating position)")
+    OFFL_24 = "offl_24", _("Freedom of Information Act § 24 (inspection, control, breaches of law)")
+
+
+# The section of offentleglova (and what it points to) as printed after "Exempt from public access, cf. …".
+EXEMPTION_SECTIONS = {
+    ExemptionBasis.OFFL_13: "13",
+    ExemptionBasis.OFFL_14: "14",
+    ExemptionBasis.OFFL_15: "15",
+    ExemptionBasis.OFFL_23: "23",
+    ExemptionBasis.OFFL_24: "24",
+}
+
+
 # Not a status with a workflow: an outcome is what the minutes record, set and changed freely while the minutes are
 # open; the meeting's workflow (record_minutes) is what guards it.
 class Outcome(models.TextChoices):
@@ -413,6 +438,9 @@ class AgendaItem(models.Model):
     case_officer_name = models.CharField(_("case officer (name)"), max_length=200, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+    )
+    exemption_basis = models.CharField(
+        _("legal ground for exemption"), max_length=20, choices=ExemptionBasis.choices, blank=True, default=""
     )
     # Minutes.
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="")
@@ -484,6 +512,17 @@ class AgendaItem(models.Model):
     @property
     def is_in_queue(self) -> bool:
         return self.meeting_id is None
+
+    @property
+    def is_exempt(self) -> bool:
+        """Kept out of the public archive (internal or confidential)."""
+        return self.visibility != Visibility.PUBLIC
+
+    @property
+    def exemption_reference(self) -> str:
+        """ "offl. § 14" (the short form used in the public archive), or "" without a legal ground."""
+        section = EXEMPTION_SECTIONS.get(self.exemption_basis)
+        return _("FOI Act § %(section)s") % {"section": section} if section else ""
 
     @property
     def case_officer_display(self) -> str:

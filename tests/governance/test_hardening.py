@@ -8,9 +8,10 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from samhandling.governance import services
-from samhandling.governance.models import AttendanceStatus, ItemCounter, StandardItem
+from samhandling.governance import documents, services
+from samhandling.governance.models import AttendanceStatus, ExemptionBasis, ItemCounter, StandardItem
 
 pytestmark = pytest.mark.usefixtures("fake_documents")
 
@@ -198,3 +199,24 @@ def test_a_docx_without_content_types_is_refused_and_a_real_one_accepted(gov):
         services.check_attachment("saksfremlegg.docx", office_zip({"word/document.xml": b"<w/>"}))
     real = office_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>" * 1000})
     assert services.check_attachment("saksfremlegg.docx", real).endswith("wordprocessingml.document")
+
+
+# --- the legal ground for exemption --------------------------------------------------------------------------------
+
+
+def test_the_legal_ground_of_an_exempt_item_is_printed_and_shown_by_number_in_the_public_archive(gov, client):
+    services.item_update(actor=gov.sigrid, item=gov.confidential_item, exemption_basis=ExemptionBasis.OFFL_23)
+    assert "§ 23" in documents.exemption_marking(gov.confidential_item)
+    assert "§ 13" not in documents.exemption_marking(gov.confidential_item)
+    services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
+    gov.confidential_item.refresh_from_db()
+    with translation.override("nb"):
+        page = client.get(f"/moter/offentlig/{gov.community.slug}/mote/{gov.meeting.pk}/").content.decode()
+    assert f"Sak {gov.confidential_item.number} – unntatt offentlighet (offl. § 23)" in page
+    assert "Budsjettforhandlinger" not in page
+
+
+def test_a_public_item_cannot_carry_a_ground_for_exemption(gov):
+    with pytest.raises(ValidationError) as error:
+        services.item_update(actor=gov.sigrid, item=gov.public_item, exemption_basis=ExemptionBasis.OFFL_14)
+    assert "exemption_basis" in error.value.message_dict

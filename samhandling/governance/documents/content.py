@@ -16,11 +16,13 @@ from django.utils.translation import ngettext
 # The print helpers of the deviation reports (local-only URL fetcher, translated "Page x of y", Word fields) serve
 # every WeasyPrint and python-docx document of the project; they are imported rather than copied.
 from ..models import (
+    EXEMPTION_SECTIONS,
     ActionPoint,
     AgendaItem,
     AttendanceStatus,
     BodyMember,
     DocumentKind,
+    ExemptionBasis,
     ItemKind,
     Meeting,
     MeetingStatus,
@@ -203,14 +205,21 @@ def _when(meeting: Meeting) -> str:
 
 
 def exemption_marking(obj) -> str:
-    """The marking of a confidential or internal item or attachment ("" for a public one).
-
-    The legal ground ("§ 13", "§ 14 …") is printed when the object records one; the model does not have that field
-    yet, so confidential items read "Unntatt offentlighet" until it does."""
+    """The marking of a confidential or internal item or attachment ("" for a public one), with the item's legal
+    ground when one is recorded (an attachment carries its item's)."""
     if obj.visibility == Visibility.CONFIDENTIAL:
-        basis = getattr(obj, "exemption_basis", "")
-        if basis:
-            return _("Exempt from public access, cf. the Freedom of Information Act %(basis)s") % {"basis": basis}
+        basis = getattr(obj, "exemption_basis", None)
+        if basis is None and hasattr(obj, "item"):
+            basis = obj.item.exemption_basis
+        if basis == ExemptionBasis.OFFL_13:
+            return _(
+                "Exempt from public access, cf. the Freedom of Information Act § 13 and the Public Administration "
+                "Act § 13 (1) no. 1"
+            )
+        if basis in EXEMPTION_SECTIONS:
+            return _("Exempt from public access, cf. the Freedom of Information Act § %(section)s") % {
+                "section": EXEMPTION_SECTIONS[basis]
+            }
         return _("Exempt from public access")
     if obj.visibility == Visibility.INTERNAL:
         return _("Internal – not for publication")

@@ -19,6 +19,7 @@ from ..models import (
     AgendaItem,
     Attachment,
     Body,
+    ExemptionBasis,
     ItemKind,
     Meeting,
     Outcome,
@@ -40,6 +41,7 @@ ITEM_FIELDS = (
     "proposed_decision",
     "proposed_conclusion",
     "visibility",
+    "exemption_basis",
     "case_officer",
     "case_officer_name",
     "follows_up",
@@ -54,6 +56,10 @@ def _check_item(item: AgendaItem) -> None:
         errors["kind"] = _("Choose a type.")
     if item.visibility not in Visibility.values:
         errors["visibility"] = _("Choose who may read the item.")
+    if item.exemption_basis not in ExemptionBasis.values:
+        errors["exemption_basis"] = _("Choose a legal ground from the list.")
+    elif item.exemption_basis and item.visibility == Visibility.PUBLIC:
+        errors["exemption_basis"] = _("A public item has no ground for exemption: choose who may read it.")
     if item.follows_up_id is not None:
         if item.follows_up.body.helsefellesskap_id != item.body.helsefellesskap_id:
             errors["follows_up"] = _("An item can only follow up an item of the same health community.")
@@ -96,6 +102,7 @@ def item_create(
     proposed_decision: str = "",
     proposed_conclusion: str = "",
     visibility: str = Visibility.PUBLIC,
+    exemption_basis: str = "",
     case_officer: User | None = None,
     case_officer_name: str = "",
     responsibles: Iterable[dict] = (),
@@ -118,6 +125,7 @@ def item_create(
         proposed_decision=proposed_decision.strip(),
         proposed_conclusion=proposed_conclusion.strip(),
         visibility=visibility,
+        exemption_basis=exemption_basis,
         case_officer=case_officer,
         case_officer_name=case_officer_name.strip(),
         follows_up=follows_up,
@@ -254,6 +262,7 @@ def _copy_item(item: AgendaItem, *, body: Body, actor: User, **links) -> AgendaI
         case_officer=item.case_officer,
         case_officer_name=item.case_officer_name,
         visibility=item.visibility,
+        exemption_basis=item.exemption_basis,
         follows_up=item.follows_up,
         created_by=actor,
         **links,

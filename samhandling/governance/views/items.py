@@ -14,13 +14,13 @@ from samhandling.core.forms import apply_service_errors
 from samhandling.core.models import AuditEvent
 from samhandling.core.permissions import can, require
 
-from .. import selectors, services
+from .. import documents, selectors, services
 from ..forms import (
     ForwardForm,
     ItemForm,
     item_initial,
 )
-from ..models import MEETING_WORKFLOW, ActionPoint, AgendaItem
+from ..models import MEETING_WORKFLOW, ActionPoint, AgendaItem, Visibility
 from .common import _manageable_item, _manageable_meeting, community_people, save_with
 from .meetings import _meeting_context
 
@@ -151,6 +151,9 @@ def _item_context(request: HttpRequest, item: AgendaItem, forward_form=None) -> 
         "action_points": selectors.action_points_of_item(user, item).select_related("owner"),
         "history": _history(item) if manages else [],
         "manages": manages,
+        "marking": documents.exemption_marking(item)
+        if item.visibility == Visibility.CONFIDENTIAL
+        else (_("Internal: for the members and the secretariat") if item.visibility == Visibility.INTERNAL else ""),
         "meeting_actions": item.meeting.actions_for(request.user) if item.meeting else None,
         "editable": manages
         and (item.meeting is None or MEETING_WORKFLOW.allows(request.user, item.meeting, "edit_items")),

@@ -59,7 +59,9 @@ def _latest(meeting) -> tuple:
 def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(slug)
     meeting = selectors.public_meeting(community, pk)
-    items = list(selectors.public_items(meeting))
+    # Exempt items keep their place by number only, so the public sees that a number is not missing by mistake.
+    items = list(selectors.public_items(meeting)) + list(selectors.public_exempt_items(meeting))
+    items.sort(key=lambda item: (item.position, item.pk))
     return render(
         request,
         "governance/public_meeting.html",
