@@ -47,6 +47,14 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return person_label(obj)
 
 
+class ItemChoiceField(forms.ModelChoiceField):
+    """An earlier item, named with its body so that "2026.4" of the SSU and of an FSU are told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        body = obj.body.short_name or obj.body.name
+        return f"{body} {obj.number} {obj.title}" if obj.number else f"{body}: {obj.title}"
+
+
 class BodyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Body) -> str:
         return f"{obj.name} ({obj.short_name})" if obj.short_name and obj.short_name != obj.name else obj.name
@@ -100,8 +108,8 @@ class MemberForm(DesignsystemetMixin, forms.Form):
         required=False,
         help_text=_("Choose the person if they have a user; otherwise fill in name and e-mail below."),
     )
-    name = forms.CharField(label=_("Name (without a user account)"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail (without a user account)"), required=False)
+    name = forms.CharField(label=_("Name of a person without a user account"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail of a person without a user account"), required=False)
     role = forms.ChoiceField(label=_("Role in the body"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
     organisation = forms.ModelChoiceField(label=_("Represents"), queryset=None, required=False)
     represents_text = forms.CharField(
@@ -179,9 +187,7 @@ class MeetingForm(DesignsystemetMixin, forms.Form):
         label=_("Title"), max_length=200, required=False, help_text=_("Leave empty to use the body and the date.")
     )
     minute_taker = PersonChoiceField(label=_("Minute taker"), queryset=None, required=False)
-    minute_taker_name = forms.CharField(
-        label=_("Minute taker (name, without a user account)"), max_length=200, required=False
-    )
+    minute_taker_name = forms.CharField(label=_("Minute taker without a user account"), max_length=200, required=False)
     recurring = forms.MultipleChoiceField(
         label=_("Recurring items to put on the agenda"),
         required=False,
@@ -273,22 +279,22 @@ class ItemForm(DesignsystemetMixin, forms.Form):
         help_text=_("A few sentences shown under the title in the notice."),
     )
     responsible_users = PeopleChoiceField(
-        label=_("Responsible (with a user account)"),
+        label=_("Responsible people with a user account"),
         queryset=None,
         required=False,
-        help_text=_("Who presents the item. Hold Ctrl (or Cmd) to choose more than one."),
+        widget=forms.CheckboxSelectMultiple(attrs={"filterable": "1"}),
+        template_name=CHECKBOX_GROUP,
+        help_text=_("Who presents the item. Tick one or more; type in the filter to find a name."),
     )
     responsible_others = forms.CharField(
-        label=_("Responsible (others)"),
+        label=_("Other responsible people"),
         required=False,
         widget=text_area(2),
         max_length=2000,
         help_text=_("One person a line: name, then a comma and the organisation. For example “Kari Hansen, SiV”."),
     )
     case_officer = PersonChoiceField(label=_("Case officer"), queryset=None, required=False)
-    case_officer_name = forms.CharField(
-        label=_("Case officer (name, without a user account)"), max_length=200, required=False
-    )
+    case_officer_name = forms.CharField(label=_("Case officer without a user account"), max_length=200, required=False)
     background = forms.CharField(label=_("Background"), required=False, widget=text_area(6), max_length=20000)
     assessment = forms.CharField(label=_("Assessment"), required=False, widget=text_area(6), max_length=20000)
     proposed_decision = forms.CharField(
@@ -301,7 +307,7 @@ class ItemForm(DesignsystemetMixin, forms.Form):
         max_length=4000,
         help_text=_("For information and discussion items: what the body is asked to conclude."),
     )
-    follows_up = forms.ModelChoiceField(
+    follows_up = ItemChoiceField(
         label=_("Follow-up of item"),
         queryset=None,
         required=False,
@@ -517,7 +523,9 @@ class OutcomeForm(DesignsystemetMixin, forms.Form):
     conclusion = forms.CharField(
         label=_("Decision or conclusion"), required=False, widget=text_area(3), max_length=8000
     )
-    discussion = forms.CharField(label=_("Discussion (summary)"), required=False, widget=text_area(3), max_length=8000)
+    discussion = forms.CharField(
+        label=_("Summary of the discussion"), required=False, widget=text_area(3), max_length=8000
+    )
     forward_to = BodyChoiceField(label=_("Forward to"), queryset=None, required=False)
     forward_note = forms.CharField(
         label=_("Note to the receiving body"), required=False, widget=text_area(2), max_length=4000
@@ -575,13 +583,32 @@ class _FieldSubset:
 
 
 class ActionPointForm(DesignsystemetMixin, forms.Form):
+    """The owner is a user ("u12") or a member of the body without an account ("m7"), in one list."""
+
     description = forms.CharField(label=_("Action point"), widget=text_area(2), max_length=4000)
-    owner = PersonChoiceField(label=_("Owner"), queryset=None)
+    owner = forms.ChoiceField(label=_("Owner"))
     due_date = forms.DateField(label=_("Due date"), widget=DATE, required=False)
 
-    def __init__(self, *args, users=None, **kwargs):
+    def __init__(self, *args, users=None, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = users
+        self.users = {f"u{user.pk}": user for user in (users if users is not None else [])}
+        self.members = {f"m{member.pk}": member for member in (members or []) if not member.user_id}
+        choices = [("", "---------")]
+        choices += [(key, person_label(user)) for key, user in self.users.items()]
+        if self.members:
+            named = [
+                (key, f"{member.display_name} ({member.get_role_display()})") for key, member in self.members.items()
+            ]
+            choices.append((_("Members without a user account"), named))
+        self.fields["owner"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        key = cleaned.pop("owner", None)
+        if key:
+            cleaned["owner"] = self.users.get(key)
+            cleaned["owner_member"] = self.members.get(key)
+        return cleaned
 
     def clean_due_date(self):
         due = self.cleaned_data.get("due_date")

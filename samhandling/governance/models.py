@@ -649,11 +649,25 @@ class ActionPointStatus(models.TextChoices):
 
 
 class ActionPoint(models.Model):
-    """Oppfølgingspunkt from a decision: an owner, a due date; in the owner's "Mine oppgaver" until done."""
+    """Oppfølgingspunkt from a decision: an owner, a due date; in the owner's "Mine oppgaver" until done. The owner
+    is a user, or a named member of the body without an account (`owner_member`, reached by e-mail if known)."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="action_points")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="action_points"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_points",
+    )
+    owner_member = models.ForeignKey(
+        BodyMember,
+        verbose_name=_("owner without a user account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     description = models.TextField(_("description"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -672,9 +686,20 @@ class ActionPoint(models.Model):
         verbose_name = _("action point")
         verbose_name_plural = _("action points")
         indexes = [models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False) | Q(owner_member__isnull=False), name="governance_action_point_owner"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    @property
+    def owner_display(self) -> str:
+        if self.owner_id:
+            return self.owner.get_full_name() or self.owner.username
+        return self.owner_member.display_name if self.owner_member_id else ""
 
     @property
     def is_overdue(self) -> bool:

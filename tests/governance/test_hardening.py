@@ -3,6 +3,7 @@ minutes, attendance contradictions, the notice's confirmation and past dates, ex
 zip bombs named .docx, and Norwegian letters in file names."""
 
 import io
+import re
 import zipfile
 from datetime import date, time, timedelta
 
@@ -220,3 +221,51 @@ def test_a_public_item_cannot_carry_a_ground_for_exemption(gov):
     with pytest.raises(ValidationError) as error:
         services.item_update(actor=gov.sigrid, item=gov.public_item, exemption_basis=ExemptionBasis.OFFL_14)
     assert "exemption_basis" in error.value.message_dict
+
+
+# --- the item form -------------------------------------------------------------------------------------------------
+
+
+def labels_of(html: str) -> list[str]:
+    found = re.findall(r"<(label|legend)[^>]*>(.*?)</\1>", html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", "", text).split()) for _tag, text in found]
+
+
+def test_the_item_form_has_plain_labels_a_checkbox_group_and_follow_ups_named_with_their_body(gov, client):
+    services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
+    gov.public_item.refresh_from_db()
+    upcoming = gov.plan(days=14)
+    client.force_login(gov.sigrid)
+    with translation.override("nb"):
+        html = client.get(f"/moter/mote/{upcoming.pk}/ny-sak/").content.decode()
+    doubled = [label for label in labels_of(html) if label.count("(") > 1]
+    assert not doubled, doubled
+    assert 'type="checkbox" name="responsible_users"' in html and "Ctrl" not in html
+    assert f"SSU {gov.public_item.number} {gov.public_item.title}" in html
+
+
+# --- action points -------------------------------------------------------------------------------------------------
+
+
+def test_a_member_without_an_account_can_own_an_action_point(gov, client):
+    services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
+    randi = gov.seats.randi  # the user committee's member, no account
+    client.force_login(gov.sigrid)
+    item = gov.public_item
+    response = client.post(
+        f"/moter/sak/{item.pk}/oppfolgingspunkt/",
+        {f"a{item.pk}-description": "Be om innspill fra brukerutvalget", f"a{item.pk}-owner": f"m{randi.pk}"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    point = item.action_points.get()
+    assert point.owner is None and point.owner_member == randi
+    assert point.owner_display == "Randi Brekke"
+    assert "Randi Brekke" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_an_action_point_owner_must_be_of_the_items_body(gov):
+    with pytest.raises(ValidationError) as error:
+        services.action_point_create(
+            actor=gov.sigrid, item=gov.public_item, owner_member=gov.seats.kari, description="Utenfor organet"
+        )
+    assert "owner" in error.value.message_dict

@@ -525,7 +525,7 @@ def _actions(item: AgendaItem) -> list[Action]:
     return [
         Action(
             description=point.description,
-            owner=str(point.owner),
+            owner=point.owner_display,
             due=_short_date(point.due_date),
             done=point.status == "done",
         )

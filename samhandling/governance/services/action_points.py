@@ -14,27 +14,49 @@ from ..models import (
     ActionPoint,
     ActionPointStatus,
     AgendaItem,
+    BodyMember,
 )
 from .common import _record, _require_text
 
 
 @transaction.atomic
 def action_point_create(
-    *, actor: User, item: AgendaItem, owner: User, description: str, due_date: date | None = None
+    *,
+    actor: User,
+    item: AgendaItem,
+    description: str,
+    owner: User | None = None,
+    owner_member: BodyMember | None = None,
+    due_date: date | None = None,
 ) -> ActionPoint:
+    """An action point owned by a user or by a named member of the item's body who has no account."""
     require(actor, "governance.manage_item", item)
     description = _require_text(description, "description", _("Describe what is to be done."))
-    if owner is None or not owner.is_active:
+    if owner_member is not None:
+        if owner_member.body_id != item.body_id or owner is not None:
+            raise ValidationError({"owner": _("Choose a user or a member of this body as owner.")})
+        if owner_member.user_id is not None:
+            owner, owner_member = owner_member.user, None
+    if owner_member is None and (owner is None or not owner.is_active):
         raise ValidationError({"owner": _("Choose an active user as owner.")})
     point = ActionPoint.objects.create(
-        item=item, owner=owner, description=description, due_date=due_date, created_by=actor
+        item=item,
+        owner=owner,
+        owner_member=owner_member,
+        description=description,
+        due_date=due_date,
+        created_by=actor,
     )
     _record(
         actor=actor,
         action="governance.action_point.created",
         target=point,
         body=item.body,
-        data={"item": item.number, "owner": owner.pk},
+        data={
+            "item": item.number,
+            "owner": owner.pk if owner else None,
+            "owner_member": getattr(owner_member, "pk", None),
+        },
     )
     return point
 

@@ -54,6 +54,7 @@ def _proposal(item: AgendaItem) -> str:
 def _minutes_context(request: HttpRequest, meeting, *, attendance=None, bound: dict | None = None) -> dict:
     bound = bound or {}
     users = community_people(meeting.body.helsefellesskap)
+    members = list(selectors.members_of(meeting.body, on=meeting.date))
     items = selectors.agenda(request.user, meeting)
     sections = []
     for item in items:
@@ -61,7 +62,8 @@ def _minutes_context(request: HttpRequest, meeting, *, attendance=None, bound: d
             {
                 "item": item,
                 "form": bound.get(("outcome", item.pk)) or _outcome_form(item),
-                "action_form": bound.get(("action", item.pk)) or ActionPointForm(prefix=f"a{item.pk}", users=users),
+                "action_form": bound.get(("action", item.pk))
+                or ActionPointForm(prefix=f"a{item.pk}", users=users, members=members),
                 "action_points": selectors.action_points_of_item(request.user, item).select_related("owner"),
             }
         )
@@ -161,7 +163,12 @@ def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
     item = _manageable_item(request, pk)
     if item.meeting is None:
         raise Http404
-    form = ActionPointForm(request.POST, prefix=f"a{item.pk}", users=community_people(item.body.helsefellesskap))
+    form = ActionPointForm(
+        request.POST,
+        prefix=f"a{item.pk}",
+        users=community_people(item.body.helsefellesskap),
+        members=selectors.members_of(item.body, on=item.meeting.date),
+    )
     if form.is_valid():
         try:
             services.action_point_create(actor=request.user, item=item, **form.cleaned_data)
