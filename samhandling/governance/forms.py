@@ -531,9 +531,12 @@ class OutcomeForm(DesignsystemetMixin, forms.Form):
         label=_("Note to the receiving body"), required=False, widget=text_area(2), max_length=4000
     )
 
-    def __init__(self, *args, forward_bodies=None, **kwargs):
+    def __init__(self, *args, forward_bodies=None, prepare: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if forward_bodies is not None and forward_bodies.exists():
+        if prepare:
+            # Preparing the minutes before the meeting: only the texts, the outcome is chosen on the day.
+            self.fields["outcome"].required = False
+        if forward_bodies is not None and forward_bodies.exists() and not prepare:
             self.fields["forward_to"].queryset = forward_bodies
         else:
             del self.fields["forward_to"]

@@ -323,11 +323,9 @@ MEETING_WORKFLOW = Workflow(
         # Attendance and outcomes are recorded once the notice is out; saving them marks the meeting held (not
         # before its day). The minutes page also shows approved minutes, for corrections.
         Action("record_minutes", "governance.manage_meeting", source=frozenset({MS.NOTICE_SENT}) | MINUTES_OPEN),
-        Action(
-            "minutes_page",
-            "governance.manage_meeting",
-            source=frozenset({MS.NOTICE_SENT}) | MINUTES_PUBLISHED | MINUTES_OPEN,
-        ),
+        Action("minutes_page", "governance.manage_meeting", source=BEFORE_MEETING | MINUTES_PUBLISHED | MINUTES_OPEN),
+        # Before the meeting the secretary may draft conclusions and the discussion (no outcome yet).
+        Action("prepare_minutes", "governance.manage_meeting", source=BEFORE_MEETING),
         Action("draft_minutes", "governance.manage_meeting", source=MINUTES_OPEN),
         Action(
             "approve_minutes",

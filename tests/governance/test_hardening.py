@@ -269,3 +269,50 @@ def test_an_action_point_owner_must_be_of_the_items_body(gov):
             actor=gov.sigrid, item=gov.public_item, owner_member=gov.seats.kari, description="Utenfor organet"
         )
     assert "owner" in error.value.message_dict
+
+
+# --- the minutes page ----------------------------------------------------------------------------------------------
+
+
+def test_the_secretary_prepares_the_minutes_before_the_meeting(gov, client):
+    upcoming = gov.plan(days=10)
+    item = services.item_create(actor=gov.sigrid, body=gov.ssu, meeting=upcoming, title="Budsjett 2027")
+    client.force_login(gov.sigrid)
+    page = client.get(f"/moter/mote/{upcoming.pk}/referat/")
+    assert page.status_code == 200 and page.context["before_day"]
+    response = client.post(
+        f"/moter/sak/{item.pk}/utfall/",
+        {f"i{item.pk}-conclusion": "Forslag: SSU slutter seg til budsjettet.", f"i{item.pk}-discussion": "Utkast"},
+    )
+    assert response.status_code == 302 and f"lagret={item.pk}" in response["Location"]
+    item.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert item.conclusion == "Forslag: SSU slutter seg til budsjettet." and item.outcome == ""
+    assert upcoming.status == "planned"
+    # Apologies known in advance can be recorded too, without the meeting being marked as held.
+    services.attendance_record(
+        actor=gov.sigrid, meeting=upcoming, rows=[{"member": gov.seats.per, "status": AttendanceStatus.ABSENT}]
+    )
+    upcoming.refresh_from_db()
+    assert upcoming.status == "planned" and upcoming.attendance.count() == 1
+
+
+def test_each_block_of_the_minutes_saves_on_its_own_and_says_so(gov, client):
+    services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting)
+    item = gov.public_item
+    client.force_login(gov.sigrid)
+    page = client.get(f"/moter/mote/{gov.meeting.pk}/referat/").content.decode()
+    # Every block is its own htmx form that swaps only itself, and warns before leaving with unsaved edits.
+    assert f'hx-select="#outcome-{item.pk}"' in page and 'hx-select="#attendance-form"' in page
+    assert page.count("data-warn-unsaved") >= 3
+    response = client.post(
+        f"/moter/sak/{item.pk}/utfall/",
+        {f"i{item.pk}-outcome": "noted", f"i{item.pk}-conclusion": "Tatt til orientering."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 302
+    with translation.override("nb"):
+        saved = client.get(response["Location"]).content.decode()
+    block = saved[saved.index(f'id="outcome-{item.pk}"') :]
+    block = block[: block.index("</form>")]
+    assert "Lagret" in block

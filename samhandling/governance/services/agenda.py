@@ -382,6 +382,19 @@ def item_record_outcome(
 
 
 @transaction.atomic
+def item_prepare_minutes(*, actor: User, item: AgendaItem, conclusion: str = "", discussion: str = "") -> AgendaItem:
+    """Before the meeting: keep the secretary's draft of the conclusion and the discussion, so the minutes are ready
+    to fill in on the day. No outcome is recorded and the meeting is not marked as held."""
+    require(actor, "governance.manage_item", item)
+    if item.meeting is None or item.meeting.status not in BEFORE_MEETING:
+        raise ValidationError(_("Only the items of a meeting that has not been held are prepared."))
+    item.conclusion, item.discussion = conclusion.strip(), discussion.strip()
+    item.save(update_fields=["conclusion", "discussion", "updated_at"])
+    _record(actor=actor, action="governance.item.minutes_prepared", target=item, body=item.body)
+    return item
+
+
+@transaction.atomic
 def item_forward(*, actor: User, item: AgendaItem, to_body: Body, note: str = "") -> AgendaItem:
     """Send an item on to another body (FSU → SSU → partnerskapsmøte): a copy waits for the receiving body's next
     meeting, linked to where it came from."""

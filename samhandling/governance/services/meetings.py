@@ -357,7 +357,9 @@ def meeting_mark_held(*, actor: User, meeting: Meeting) -> Meeting:
 def attendance_record(*, actor: User, meeting: Meeting, rows: Iterable[dict]) -> list[Attendance]:
     """Replace the attendance list of a meeting: members present, absent or with a substitute, and guests."""
     require(actor, "governance.manage_meeting", meeting)
-    _ensure_held(meeting, actor)
+    if not (meeting.status in BEFORE_MEETING and meeting.date > timezone.localdate()):
+        # Apologies known in advance are recorded before the day without marking the meeting as held.
+        _ensure_held(meeting, actor)
     seats = {seat.pk: seat for seat in meeting.body.members.all()}
     records, seen, errors = [], set(), []
     for index, row in enumerate(rows, start=1):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,11 +37,11 @@ def _attendance_forms(request: HttpRequest, meeting, data=None) -> list[tuple]:
     return rows
 
 
-def _outcome_form(item: AgendaItem, data=None) -> OutcomeForm:
+def _outcome_form(item: AgendaItem, data=None, prepare: bool = False) -> OutcomeForm:
     initial = {"outcome": item.outcome or _default_outcome(item), "conclusion": item.conclusion or _proposal(item)}
     initial["discussion"] = item.discussion
     targets = item.body.may_forward_to.filter(is_active=True)
-    return OutcomeForm(data, prefix=f"i{item.pk}", initial=initial, forward_bodies=targets)
+    return OutcomeForm(data, prefix=f"i{item.pk}", initial=initial, forward_bodies=targets, prepare=prepare)
 
 
 def _default_outcome(item: AgendaItem) -> str:
@@ -76,6 +77,9 @@ def _minutes_context(request: HttpRequest, meeting, *, attendance=None, bound: d
         "sections": sections,
         "versions": versions,
         "actions": meeting.actions_for(request.user),
+        # Before its day the page prepares the minutes: conclusions and discussion are kept, outcomes come later.
+        "before_day": meeting.date > timezone.localdate(),
+        "saved": request.GET.get("lagret", ""),
         "draft_form": bound.get("draft") or NoticeForm(first=not versions.exists(), prefix="draft"),
         "approval_item": meeting.approval_items.exclude(meeting=None).select_related("meeting").first(),
         "status_choices": AttendanceStatus.choices,
@@ -119,7 +123,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.error(request, message)
                 return _minutes_page(request, meeting, 400, attendance=rows)
             messages.success(request, _("The attendance was saved."))
-            return redirect(f"{request.path}#attendance-heading")
+            return redirect(f"{request.path}?lagret=attendance#attendance-heading")
         return _minutes_page(request, meeting, 400, attendance=rows)
     return _minutes_page(request, meeting)
 
@@ -130,6 +134,18 @@ def item_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     item = _manageable_item(request, pk)
     if item.meeting is None:
         raise Http404
+    meeting = item.meeting
+    if meeting.date > timezone.localdate() and MEETING_WORKFLOW.allows(request.user, meeting, "prepare_minutes"):
+        form = _outcome_form(item, request.POST, prepare=True)
+        if form.is_valid():
+            services.item_prepare_minutes(
+                actor=request.user,
+                item=item,
+                conclusion=form.cleaned_data["conclusion"],
+                discussion=form.cleaned_data["discussion"],
+            )
+            return redirect(f"{_minutes_url(meeting)}?lagret={item.pk}#item-{item.pk}")
+        return _minutes_page(request, meeting, 400, bound={("outcome", item.pk): form})
     form = _outcome_form(item, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -149,7 +165,7 @@ def item_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The outcome of %(item)s was saved.") % {"item": item})
             if item.standard == StandardItem.APPROVE_MINUTES and data["outcome"] == "decided":
                 messages.success(request, _("The minutes of the previous meeting are approved and published."))
-            return redirect(f"{_minutes_url(item.meeting)}#item-{item.pk}")
+            return redirect(f"{_minutes_url(item.meeting)}?lagret={item.pk}#item-{item.pk}")
     return _minutes_page(request, item.meeting, 400, bound={("outcome", item.pk): form})
 
 
@@ -176,7 +192,7 @@ def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The action point was added."))
-            return redirect(f"{_minutes_url(item.meeting)}#item-{item.pk}")
+            return redirect(f"{_minutes_url(item.meeting)}?lagret=a{item.pk}#item-{item.pk}")
     return _minutes_page(request, item.meeting, 400, bound={("action", item.pk): form})
 
 

@@ -1,7 +1,8 @@
 /* Møter og saker: small enhancements on top of pages that work without script (CSP script-src 'self').
  * - A long checkbox group (fieldset[data-filter]) gets a filter box: typing hides the names that do not match
  *   (ticked ones always stay visible) and a status line says how many are shown.
- * - A form marked data-warn-unsaved asks before the page is left with changes that were not saved.
+ * - Forms marked data-warn-unsaved say "Not saved yet" once edited, and the page asks before it is left with such
+ *   changes (the minutes page saves each block through htmx, so saving one never loses what is typed in another).
  */
 (function () {
   "use strict";
@@ -46,25 +47,40 @@
     });
   }
 
-  function warnUnsaved(form) {
-    var changed = false;
-    var message = form.getAttribute("data-warn-unsaved");
-    var note = form.querySelector("[data-save-state]");
-    form.addEventListener("input", function () {
-      changed = true;
+  // Forms marked data-warn-unsaved: which of them hold edits not saved yet. A form saved through htmx is replaced
+  // by the server's version of it (with its "Saved" state), so only the other blocks keep their edits.
+  var dirty = [];
+
+  function trackEdits() {
+    document.addEventListener("input", function (event) {
+      var form = event.target.closest && event.target.closest("form[data-warn-unsaved]");
+      if (!form) { return; }
+      if (dirty.indexOf(form) === -1) { dirty.push(form); }
+      var note = form.querySelector("[data-save-state]");
       if (note) { note.textContent = note.getAttribute("data-unsaved"); }
     });
-    form.addEventListener("submit", function () { changed = false; });
+    document.addEventListener("submit", function (event) {
+      dirty = dirty.filter(function (form) { return form !== event.target; });
+    }, true);
     window.addEventListener("beforeunload", function (event) {
-      if (!changed) { return undefined; }
+      var waiting = dirty.filter(function (form) { return document.body.contains(form); });
+      if (!waiting.length) { return undefined; }
+      var message = waiting[0].getAttribute("data-warn-unsaved");
       event.preventDefault();
       event.returnValue = message;
       return message;
+    });
+    // A block with errors comes back as 400: show it (with the errors at the fields) instead of dropping it.
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.xhr && event.detail.xhr.status === 400) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-filter]"), setUpFilter);
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-warn-unsaved]"), warnUnsaved);
+    trackEdits();
   });
 })();
