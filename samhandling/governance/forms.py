@@ -5,6 +5,7 @@ item.
 Not ModelForms: services own every write. Every field renders through `ui/field.html` (errors at the field)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from .models import (
     BodyKind,
     ExemptionBasis,
     ItemKind,
+    Meeting,
     MemberRole,
     Outcome,
     Visibility,
@@ -65,6 +67,20 @@ class BodyMultipleChoiceField(forms.ModelMultipleChoiceField):
         return BodyChoiceField.label_from_instance(self, obj)
 
 
+def check_as_service(form: forms.Form, check, *args) -> None:
+    """Run a service's own check inside the form's validation, so the user sees every error at once (the field
+    errors and the service's, such as a taken name), not the service's only after fixing the others. Fields that
+    already have an error keep only theirs."""
+    try:
+        check(*args)
+    except ValidationError as error:
+        errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for field, messages in errors.items():
+            if field in form.errors:
+                continue
+            form.add_error(field if field in form.fields else None, messages)
+
+
 class BodyForm(DesignsystemetMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of body"), choices=BodyKind.choices)
     name = forms.CharField(
@@ -91,14 +107,30 @@ class BodyForm(DesignsystemetMixin, forms.Form):
     meetings_per_year = forms.IntegerField(label=_("Planned meetings per year"), min_value=0, max_value=52, initial=4)
     is_active = forms.BooleanField(label=_("The body is active"), required=False, initial=True)
 
-    def __init__(self, *args, bodies=None, editing: Body | None = None, **kwargs):
+    def __init__(self, *args, bodies=None, editing: Body | None = None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.editing, self.community = editing, community
         if bodies is not None:
             others = bodies.exclude(pk=editing.pk) if editing else bodies
             self.fields["parent"].queryset = others
             self.fields["may_forward_to"].queryset = others
         if editing is None:
             del self.fields["is_active"]
+
+    def clean(self):
+        from .services.bodies import check_body
+
+        cleaned = super().clean()
+        if self.community is not None:
+            body = Body(
+                pk=self.editing.pk if self.editing else None,
+                helsefellesskap=self.community,
+                kind=cleaned.get("kind") or "",
+                name=(cleaned.get("name") or "").strip(),
+                parent=cleaned.get("parent"),
+            )
+            check_as_service(self, check_body, body, cleaned.get("may_forward_to"))
+        return cleaned
 
 
 class MemberForm(DesignsystemetMixin, forms.Form):
@@ -211,9 +243,9 @@ class MeetingForm(DesignsystemetMixin, forms.Form):
         help_text=_("Only when the meeting really took place on that date (for example when recording it afterwards)."),
     )
 
-    def __init__(self, *args, users=None, recurring=None, notice_sent: bool = False, **kwargs):
+    def __init__(self, *args, users=None, recurring=None, notice_sent: bool = False, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.notice_sent = notice_sent
+        self.notice_sent, self.meeting = notice_sent, meeting
         self.fields["minute_taker"].queryset = users
         self.fields["minute_taker"].empty_label = _("Not chosen")
         if recurring is None:
@@ -239,6 +271,11 @@ class MeetingForm(DesignsystemetMixin, forms.Form):
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", _("The meeting must end after it starts."))
+        if self.meeting is not None and day and start and "date" not in self.errors:
+            from .services.meetings import check_approval_chain
+
+            moved = Meeting(pk=self.meeting.pk, body=self.meeting.body, date=day, start_time=start)
+            check_as_service(self, check_approval_chain, moved)
         no_errors = "place" not in self.errors and "video_link" not in self.errors
         if no_errors and not (cleaned.get("place") or "").strip() and not cleaned.get("video_link"):
             self.add_error("place", _("Give a place, a video link or both."))

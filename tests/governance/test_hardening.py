@@ -316,3 +316,26 @@ def test_each_block_of_the_minutes_saves_on_its_own_and_says_so(gov, client):
     block = saved[saved.index(f'id="outcome-{item.pk}"') :]
     block = block[: block.index("</form>")]
     assert "Lagret" in block
+
+
+# --- every error at once -------------------------------------------------------------------------------------------
+
+
+def test_a_taken_body_name_is_shown_together_with_the_other_field_errors(gov, client):
+    client.force_login(gov.sigrid)
+    response = client.post("/moter/organer/ny/", {"name": gov.ssu.name, "meetings_per_year": "many"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"kind", "name", "meetings_per_year"} <= set(errors), errors
+
+
+def test_a_move_that_breaks_the_approval_chain_is_shown_with_the_other_field_errors(gov, client):
+    gov.plan(days=10)
+    second = gov.plan(days=20)
+    client.force_login(gov.sigrid)
+    response = client.post(
+        f"/moter/mote/{second.pk}/rediger/",
+        {"date": (date.today() + timedelta(days=5)).isoformat(), "start_time": "13:30", "end_time": "12:00"},
+    )
+    assert response.status_code == 400
+    assert {"date", "end_time", "place"} <= set(response.context["form"].errors)

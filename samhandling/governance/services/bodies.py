@@ -72,6 +72,9 @@ def _check_body(body: Body, may_forward_to: Iterable[Body] | None) -> None:
         raise ValidationError(errors)
 
 
+check_body = _check_body
+
+
 @transaction.atomic
 def body_create(
     *,

@@ -250,6 +250,9 @@ def _check_approval_chain(meeting: Meeting) -> None:
         raise ValidationError({"date": errors})
 
 
+check_approval_chain = _check_approval_chain
+
+
 def _renumber_unsent(meeting: Meeting, old_year: int) -> list[str]:
     """Items numbered in the old year whose numbers no notice has published take numbers of the meeting's new year;
     the old numbers go back to the counter when they were the last ones claimed (published numbers never move)."""

@@ -99,6 +99,7 @@ def _body_form(request: HttpRequest, community, body=None) -> BodyForm:
         initial=initial,
         bodies=selectors.bodies_for(request.user, community),
         editing=body,
+        community=community,
     )
 
 

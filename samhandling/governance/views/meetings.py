@@ -105,6 +105,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         users=community_people(meeting.body.helsefellesskap),
         initial={name: getattr(meeting, name) for name in MEETING_FIELDS},
         notice_sent=notice_sent,
+        meeting=meeting,
     )
 
     def perform(data):
