@@ -339,3 +339,19 @@ def test_a_move_that_breaks_the_approval_chain_is_shown_with_the_other_field_err
     )
     assert response.status_code == 400
     assert {"date", "end_time", "place"} <= set(response.context["form"].errors)
+
+
+# --- file names ----------------------------------------------------------------------------------------------------
+
+
+def test_file_names_write_norwegian_letters_out_instead_of_dropping_them(gov):
+    services.body_update(actor=gov.sigrid, body=gov.ssu, short_name="Samarbeidsutvalg Tønsberg Færder Åsgårdstrand")
+    with translation.override("nb"):
+        name = documents.document_filename(gov.meeting, documents.NOTICE, "pdf")
+    assert name.startswith("innkalling-samarbeidsutvalg-tonsberg-faerder-asgardstrand-"), name
+
+
+def test_the_public_calendar_feed_is_named_with_norwegian_letters_written_out(gov, client):
+    services.body_update(actor=gov.sigrid, body=gov.ssu, short_name="Møteplan SSU")
+    response = client.get(f"/moter/offentlig/{gov.community.slug}/organ/{gov.ssu.pk}/moteplan.ics")
+    assert 'filename="moteplan-ssu.ics"' in response["Content-Disposition"]
