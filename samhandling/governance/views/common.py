@@ -9,7 +9,7 @@ from samhandling.core.models import Membership, User
 from samhandling.core.permissions import community_organisations, require
 
 from .. import selectors
-from ..models import AgendaItem, MeetingStatus
+from ..models import AgendaItem
 
 
 def community_people(community):
@@ -42,18 +42,10 @@ def save_with(request: HttpRequest, form, perform, *, success: str, title: str, 
     return render_form_page(request, form, title=title, status=status, **context)
 
 
-# Statuses in which an item and its attachments are frozen (the services refuse changes).
-FROZEN_STATUSES = {MeetingStatus.MINUTES_APPROVED, MeetingStatus.CANCELLED}
-
-
 DOWNLOAD_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-# Statuses in which attendance and outcomes can be recorded.
-MINUTES_STATUSES = {MeetingStatus.NOTICE_SENT, MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED}
 
 
 def base_url(request: HttpRequest) -> str:

@@ -22,7 +22,7 @@ from ..forms import (
     NoticeForm,
     months_of,
 )
-from ..models import MEETING_WORKFLOW, BodyKind, DocumentKind, MeetingStatus
+from ..models import MEETING_WORKFLOW, BodyKind, DocumentKind
 from .common import (
     DOWNLOAD_TYPES,
     _manageable_meeting,
@@ -96,10 +96,11 @@ def _apply_recurring_choice(request: HttpRequest, meeting, recurring: list, chos
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _manageable_meeting(request, pk)
-    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.NOTICE_SENT):
+    actions = meeting.actions_for(request.user)
+    if "edit" not in actions:
         messages.error(request, _("A meeting that has been held cannot be changed."))
         return redirect(meeting)
-    notice_sent = meeting.status == MeetingStatus.NOTICE_SENT
+    notice_sent = "resend_notice" in actions
     form = MeetingForm(
         request.POST or None,
         users=community_people(meeting.body.helsefellesskap),
