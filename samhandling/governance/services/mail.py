@@ -86,6 +86,9 @@ def _mail_minutes(meeting: Meeting, seat: BodyMember, link: str, version: int, b
     return EmailMessage(subject, body, None, [seat.contact_email])
 
 
+# Who gets the e-mails of a meeting (the notice's confirmation step counts them).
+recipients_of = _recipients
+
 BUILDERS = {"notice": _mail_notice, "cancellation": _mail_cancelled, "minutes": _mail_minutes}
 
 

@@ -23,6 +23,7 @@ from ..forms import (
     months_of,
 )
 from ..models import MEETING_WORKFLOW, BodyKind, DocumentKind
+from ..services import mail
 from .common import (
     DOWNLOAD_TYPES,
     _manageable_meeting,
@@ -222,7 +223,7 @@ def _notice_context(request: HttpRequest, meeting, form=None, confirm: bool = Fa
         "body": meeting.body,
         "items": selectors.agenda(request.user, meeting),
         "recipients": recipients,
-        "mailed": [member for member in recipients if member.contact_email],
+        "mailed": mail.recipients_of(meeting),
         "versions": versions,
         "manages": manages,
         "form": (form or NoticeForm(first=not versions.exists(), meeting_date=meeting.date)) if can_send else None,
