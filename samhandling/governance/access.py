@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from samhandling.core.models import Role
 from samhandling.core.permissions import is_active_user, managed_communities, rule
 
 from .models import (
@@ -143,66 +144,84 @@ def access_for(user) -> GovernanceAccess:
     return access
 
 
+# Roles for the generated permission document: the secretariat and administrators manage; a seat in a body (data of
+# this module, not a core role) lets a person read.
+MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
+SEAT = "body member"
+READERS = (*MANAGERS, SEAT)
+
+
 def forget_access(user) -> None:
     """Drop the cached standing (after a seat or role changes within the same request or test)."""
     if hasattr(user, "_samhandling_governance_access"):
         del user._samhandling_governance_access
 
 
-@rule("governance.manage_community")
+@rule("governance.manage_community", roles=MANAGERS, about="helsefellesskap")
 def _manage_community(user, community) -> bool:
+    """Change the meeting module's settings and create bodies in a community one manages."""
     return community is not None and community.pk in access_for(user).managed_community_ids
 
 
-@rule("governance.manage_body")
+@rule("governance.manage_body", roles=MANAGERS, about="body")
 def _manage_body(user, body) -> bool:
+    """Manage a body's members, meetings, queue and recurring items (the community's secretariat and administrators)."""
     return isinstance(body, Body) and access_for(user).manages(body)
 
 
-@rule("governance.view_body")
+@rule("governance.view_body", roles=READERS, about="body")
 def _view_body(user, body) -> bool:
+    """See a body: its managers, and everyone who has or had a seat in it."""
     return isinstance(body, Body) and access_for(user).sees_body(body)
 
 
-@rule("governance.view_meeting")
+@rule("governance.view_meeting", roles=READERS, about="meeting")
 def _view_meeting(user, meeting) -> bool:
+    """See a meeting: managers, current members, and former members for meetings during their seat."""
     return isinstance(meeting, Meeting) and access_for(user).sees_meeting(meeting)
 
 
-@rule("governance.manage_meeting")
+@rule("governance.manage_meeting", roles=MANAGERS, about="meeting")
 def _manage_meeting(user, meeting) -> bool:
+    """Change a meeting, send its notice, record and publish its minutes."""
     return isinstance(meeting, Meeting) and access_for(user).manages(meeting.body)
 
 
-@rule("governance.view_item")
+@rule("governance.view_item", roles=READERS, about="agenda item")
 def _view_item(user, item) -> bool:
+    """Read an item once the notice is out; confidential items only for managers and members other than observers."""
     return isinstance(item, AgendaItem) and access_for(user).sees_item(item)
 
 
-@rule("governance.manage_item")
+@rule("governance.manage_item", roles=MANAGERS, about="agenda item")
 def _manage_item(user, item) -> bool:
+    """Change, schedule, move, withdraw an item and record its outcome, attachments and action points."""
     return isinstance(item, AgendaItem) and access_for(user).manages(item.body)
 
 
-@rule("governance.view_attachment")
+@rule("governance.view_attachment", roles=READERS, about="attachment")
 def _view_attachment(user, attachment) -> bool:
+    """Download an attachment of an item one may read (confidential ones as for confidential items)."""
     return isinstance(attachment, Attachment) and access_for(user).sees_attachment(attachment)
 
 
-@rule("governance.view_document")
+@rule("governance.view_document", roles=READERS, about="document version")
 def _view_document(user, document) -> bool:
+    """Download a published notice or minutes of a meeting one may see."""
     return isinstance(document, DocumentVersion) and access_for(user).sees_meeting(document.meeting)
 
 
-@rule("governance.view_action_point")
+@rule("governance.view_action_point", roles=(*READERS, "owner"), about="action point")
 def _view_action_point(user, action_point) -> bool:
+    """See an action point: its owner and whoever reads its item."""
     if not isinstance(action_point, ActionPoint):
         return False
     return action_point.owner_id == user.pk or access_for(user).sees_item(action_point.item)
 
 
-@rule("governance.complete_action_point")
+@rule("governance.complete_action_point", roles=(*MANAGERS, "owner"), about="action point")
 def _complete_action_point(user, action_point) -> bool:
+    """Mark an action point as done or open it again: its owner and the body's managers."""
     if not isinstance(action_point, ActionPoint):
         return False
     return action_point.owner_id == user.pk or access_for(user).manages(action_point.item.body)

@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from samhandling.core.navigation import MenuEntry, register_menu
 
-        from . import access, todo  # noqa: F401  (register the permission rules, "Mine oppgaver" and audit labels)
+        from . import access, tasks, todo  # noqa: F401  (permission rules, periodic tasks, "Mine oppgaver")
 
         register_menu(
             MenuEntry("governance", _("Meetings"), "governance:home", "core.view_directory", "/moter/", order=30)

@@ -320,6 +320,19 @@ def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     return _with_parts(items, public_attachments_qs)
 
 
+def public_exempt_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The numbered items of a published meeting that the public archive lists only by number and legal ground, so
+    no number seems to be missing ("Sak 2027.4 – unntatt offentlighet (offl. § 14)"). Nothing else of them."""
+    if meeting.status not in PUBLISHED_STATUSES and meeting.notice_sent_at is None:
+        return AgendaItem.objects.none()
+    return (
+        meeting.items.exclude(visibility=Visibility.PUBLIC)
+        .exclude(sequence=None)
+        .only("pk", "number", "position", "exemption_basis", "visibility", "meeting")
+        .order_by("position", "pk")
+    )
+
+
 def public_attachments(item: AgendaItem) -> QuerySet[Attachment]:
     if item.visibility != Visibility.PUBLIC or item.meeting is None or item.meeting.notice_sent_at is None:
         return Attachment.objects.none()

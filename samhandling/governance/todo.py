@@ -102,6 +102,7 @@ register_actions(
         "governance.item.removed": _("Deleted an agenda item"),
         "governance.item.withdrawn": _("Withdrew an agenda item"),
         "governance.item.outcome_recorded": _("Recorded the outcome of an item"),
+        "governance.item.minutes_prepared": _("Prepared the minutes of an item before the meeting"),
         "governance.item.forwarded": _("Forwarded an item to another body"),
         "governance.item.deviation_report_added": _("Added the deviation report to an agenda"),
         "governance.attachment.added": _("Added an attachment"),

@@ -88,6 +88,12 @@ def add_item(page: Page, meeting: Meeting, title: str, kind: str, visibility: st
 
 def send_notice(page: Page, meeting: Meeting) -> None:
     visit(page, f"/moter/mote/{meeting.pk}/innkalling/", "notice preview")
+    past = page.locator("#id_send_for_past_date")
+    if past.count():
+        past.check()
+    with page.expect_navigation():
+        page.locator("main button[name=review]").click()
+    check_axe(page, "the notice's confirmation")
     with page.expect_navigation():
         page.locator("main button[name=send]").click()
     meeting.refresh_from_db()
@@ -96,13 +102,16 @@ def send_notice(page: Page, meeting: Meeting) -> None:
     check_axe(page, "the notice after sending")
 
 
+SAVED = re.compile(r"^(Lagret|Lagra|Saved)$")  # a block's saved state, in any of the three languages
+
+
 def record_outcome(page: Page, item: AgendaItem, outcome: str, text: str) -> None:
     form = page.locator(f"main form[action$='/sak/{item.pk}/utfall/']")
     form.locator("select[name$='-outcome']").select_option(outcome)
     form.locator("textarea[name$='-conclusion']").fill(text)
-    with page.expect_navigation() as navigation:
-        form.locator("button[type=submit]").click()
-    assert navigation.value.status == 200, f"recording {item} gave HTTP {navigation.value.status}"
+    # Each block of the minutes saves on its own (htmx): the page stays, the block says it is saved.
+    form.locator("button[type=submit]").click()
+    expect(page.locator(f"#outcome-{item.pk} [data-save-state]"), f"{item} should be saved").to_have_text(SAVED)
     item.refresh_from_db()
     assert item.outcome == outcome, f"{item} has outcome {item.outcome!r}, not {outcome!r}"
 
@@ -180,8 +189,8 @@ def test_a_year_of_the_ssu_in_the_browser(site, browser):
 
     # --- minutes of the first meeting ---------------------------------------------------------------------------
     visit(page, f"/moter/mote/{first.pk}/referat/", "the minutes page")
-    with page.expect_navigation():
-        page.locator("main button[name=attendance]").click()
+    page.locator("main button[name=attendance]").click()
+    expect(page.locator("#attendance-form [data-save-state]"), "the attendance should be saved").to_have_text(SAVED)
     assert first.attendance.count() == 1
     for item in first.items.order_by("position"):
         outcome = "decided" if item == public_item else "noted"

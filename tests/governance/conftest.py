@@ -1,30 +1,52 @@
 """Fixtures for the meeting module: Vestfold's SSU, an FSU and the partnership meeting with members drawn from the
 personas, and an SSU meeting with two ordinary items (one public, one confidential) besides the standard items.
 
-`gov` is built through the services, as a secretariat would; `fake_documents` swaps the generated PDF/DOCX/ICS for
-small stand-ins so service tests stay fast (the document tests use the real ones)."""
+`gov` is built through the services, as a secretariat would; `fake_documents` replaces `documents.render()` (the one
+way to a PDF, DOCX or ICS) with small stand-ins so service tests stay fast (the document tests use the real ones)."""
 
-import sys
 from datetime import date, time, timedelta
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 
-import samhandling.governance as governance_package
 from samhandling.core.models import Helsefellesskap, Organisation
-from samhandling.governance import services
+from samhandling.governance import documents, services
 from samhandling.governance.models import BodyKind, ItemKind, MemberRole, Visibility
 
 PAST = timedelta(days=7)
 
 
-def _fake(kind: str):
+def _fake_render(calls: list):
+    """A stand-in for `documents.render`: small bytes that say what was asked for, each call recorded."""
+
     def render(
-        meeting, *, public: bool = False, confidential: bool = True, version: int | None = None, reason: str = ""
-    ) -> bytes:
+        kind,
+        fmt="pdf",
+        audience="members",
+        *,
+        meeting=None,
+        body=None,
+        seat=None,
+        year=None,
+        base_url="",
+        version=None,
+        reason="",
+    ):
+        if fmt == "ics":
+            calls.append(("ics", meeting.pk if meeting else None, {"recipient": seat.pk if seat else None}))
+            uid = f"meeting-{meeting.pk}" if meeting else f"body-{body.pk}"
+            return f"BEGIN:VCALENDAR\r\nUID:{uid}\r\nEND:VCALENDAR\r\n".encode()
+        public, confidential = audience == "public", audience == "members"
+        calls.append(
+            (
+                f"{kind}_{fmt}",
+                meeting.pk,
+                {"public": public, "confidential": confidential, "version": version, "reason": reason},
+            )
+        )
         numbers = " ".join(item.number or "-" for item in meeting.items.order_by("position", "pk"))
         variant = f"public={public} confidential={confidential}"
-        return f"%PDF-fake {kind} v{version} {variant} status={meeting.status} [{numbers}]".encode()
+        return f"%PDF-fake {kind}_{fmt} v{version} {variant} status={meeting.status} [{numbers}]".encode()
 
     return render
 
@@ -37,26 +59,11 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def fake_documents(monkeypatch):
-    """Stand-ins for samhandling.governance.documents (records each call in `fake_documents.calls`)."""
-    module = ModuleType("samhandling.governance.documents")
-    module.calls = []
-    for name in ("notice_pdf", "notice_docx", "minutes_pdf", "minutes_docx"):
-        render = _fake(name)
-
-        def record(meeting, _render=render, _name=name, **kwargs):
-            module.calls.append((_name, meeting.pk, kwargs))
-            return _render(meeting, **kwargs)
-
-        setattr(module, name, record)
-
-    def invitation(meeting, recipient=None, *, base_url: str = "", sequence=None) -> bytes:
-        module.calls.append(("ics", meeting.pk, {"recipient": recipient.pk if recipient else None}))
-        return f"BEGIN:VCALENDAR\r\nUID:meeting-{meeting.pk}\r\nEND:VCALENDAR\r\n".encode()
-
-    module.meeting_invitation_ics = invitation
-    monkeypatch.setitem(sys.modules, "samhandling.governance.documents", module)
-    monkeypatch.setattr(governance_package, "documents", module, raising=False)
-    return module
+    """Stand-in for the one entry point `samhandling.governance.documents.render` (each call recorded in
+    `fake_documents.calls`); everything else in the documents package stays real."""
+    fake = SimpleNamespace(calls=[])
+    monkeypatch.setattr(documents, "render", _fake_render(fake.calls))
+    return fake
 
 
 def org(name: str) -> Organisation:

@@ -12,8 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from samhandling.governance import documents as real_documents
-from samhandling.governance import services, views_meetings, views_public
+from samhandling.governance import services
 from samhandling.governance.models import MeetingStatus, Outcome
 from tests.matrix import LOGIN_REDIRECT, url_names
 
@@ -36,10 +35,6 @@ def upload(name: str = "brosjyre.pdf", content: bytes = PDF) -> SimpleUploadedFi
 def world(gov, fake_documents, settings, tmp_path, monkeypatch):
     """gov's SSU meeting with its notice sent, attachments, an outcome and an action point; a planned next meeting."""
     settings.MEDIA_ROOT = tmp_path
-    fake_documents.document_filename = real_documents.document_filename
-    fake_documents.body_calendar_ics = lambda body, year=None, base_url="": b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
-    monkeypatch.setattr(views_meetings, "documents", fake_documents)
-    monkeypatch.setattr(views_public, "documents", fake_documents)
     sigrid = gov.sigrid
     notice = services.meeting_send_notice(actor=sigrid, meeting=gov.meeting)
     public_file = services.attachment_add(actor=sigrid, item=gov.public_item, upload=upload(), title="Brosjyre")
@@ -417,7 +412,8 @@ def test_the_whole_year_through_the_web_ends_in_the_public_archive(client, world
     assert client.post(f"/moter/mote/{meeting.pk}/referat/lag/").status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.MINUTES_DRAFTED
-    assert client.post(f"/moter/mote/{upcoming.pk}/innkalling/").status_code == 302
+    # Sending e-mails every member: the confirmation step posts `confirmed` (issue 15).
+    assert client.post(f"/moter/mote/{upcoming.pk}/innkalling/", {"confirmed": "1"}).status_code == 302
     upcoming.refresh_from_db()
     approval = upcoming.items.get(standard="approve_minutes")
     assert approval.approves_minutes_of == meeting

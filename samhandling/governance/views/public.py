@@ -7,13 +7,13 @@ attachments, nor minutes that are not approved."""
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.text import slugify
 
 from samhandling.core.models import Helsefellesskap
 
-from . import documents, selectors
-from .models import DocumentKind, MeetingStatus
-from .views_meetings import DOWNLOAD_TYPES, base_url, download
+from .. import documents, selectors
+from ..models import DocumentKind, MeetingStatus
+from ..slugs import slug as file_slug
+from .common import DOWNLOAD_TYPES, base_url, download
 
 
 def _community(slug: str) -> Helsefellesskap:
@@ -59,7 +59,9 @@ def _latest(meeting) -> tuple:
 def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(slug)
     meeting = selectors.public_meeting(community, pk)
-    items = list(selectors.public_items(meeting))
+    # Exempt items keep their place by number only, so the public sees that a number is not missing by mistake.
+    items = list(selectors.public_items(meeting)) + list(selectors.public_exempt_items(meeting))
+    items.sort(key=lambda item: (item.position, item.pk))
     return render(
         request,
         "governance/public_meeting.html",
@@ -101,7 +103,7 @@ def body_calendar(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The yearly plan of a body as a subscribable feed. Dates and places of a public body's meetings are public."""
     community = _community(slug)
     body = get_object_or_404(selectors.public_bodies(community), pk=pk)
-    content = documents.body_calendar_ics(body, base_url=base_url(request))
+    content = documents.render(documents.CALENDAR, documents.ICS, body=body, base_url=base_url(request))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{slugify(body.short_name or body.name)}.ics"'
+    response["Content-Disposition"] = f'inline; filename="{file_slug(body.short_name or body.name)}.ics"'
     return response

@@ -1,67 +1,19 @@
-"""Thin views of the meeting module for members and the secretariat: the overview, bodies and their members, the
-yearly meeting plan with its calendar feed, recurring items, the community's settings, search and action points.
+"""The overview, bodies and their members, recurring items, the yearly meeting plan and the community's settings."""
 
-Meetings, items and documents are in `views_meetings.py`; the public archive (no log-in) is in `views_public.py`.
-"""
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from samhandling.core.forms import apply_service_errors
-from samhandling.core.models import Membership, User
 from samhandling.core.permissions import can, community_organisations, require
 
-from . import selectors, services
-from .forms import BodyForm, MemberForm, RecurringItemForm, SearchForm, SettingsForm
-from .models import ActionPoint, BodyMember, ItemKind, MeetingStatus
-from .search import search_items
-
-
-def community_people(community):
-    """Active users with a role in one of the community's organisations: the people a secretariat picks from."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.filter(organisation__in=community_organisations(community)),
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-def render_form_page(request: HttpRequest, form, *, title: str, status: int = 200, **context) -> HttpResponse:
-    """One page layout for the module's plain forms (heading, lead, the form, submit and cancel)."""
-    response = render(request, "governance/form_page.html", {"form": form, "title": title, **context})
-    response.status_code = status
-    return response
-
-
-def save_with(request: HttpRequest, form, perform, *, success: str, title: str, **context) -> HttpResponse:
-    """POST: validate, call the service, redirect to what it returns (or show the errors at the fields)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = perform(form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(target)
-    status = 400 if request.method == "POST" else 200
-    return render_form_page(request, form, title=title, status=status, **context)
-
-
-# --- overview ---------------------------------------------------------------------------------------------------------
+from .. import selectors, services
+from ..forms import BodyForm, MemberForm, RecurringItemForm, SettingsForm
+from ..models import BodyMember, MeetingStatus
+from .common import community_people, save_with
 
 
 @login_required
@@ -92,9 +44,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_create_body": can(user, "governance.manage_community", request.helsefellesskap),
         },
     )
-
-
-# --- bodies and members -----------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -150,6 +99,7 @@ def _body_form(request: HttpRequest, community, body=None) -> BodyForm:
         initial=initial,
         bodies=selectors.bodies_for(request.user, community),
         editing=body,
+        community=community,
     )
 
 
@@ -318,105 +268,3 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         submit=_("Save changes"),
         cancel=reverse("governance:home"),
     )
-
-
-# --- search -----------------------------------------------------------------------------------------------------------
-
-HIGHLIGHT_CONTEXT = 90
-
-
-def highlight(text: str, words: list[str], *, limit: int = 2 * HIGHLIGHT_CONTEXT) -> str:
-    """An excerpt of `text` around the first word found, every found word wrapped in <mark> (escaped HTML)."""
-    if not text:
-        return ""
-    lowered = text.lower()
-    hits = [lowered.find(word.lower()) for word in words if word]
-    hits = [hit for hit in hits if hit >= 0]
-    start = max(min(hits) - HIGHLIGHT_CONTEXT, 0) if hits else 0
-    excerpt = text[start : start + limit]
-    prefix, suffix = ("… " if start else ""), (" …" if start + limit < len(text) else "")
-    html = escape(excerpt)
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        escaped = escape(word)
-        lower_html = html.lower()
-        pieces, position = [], 0
-        while (found := lower_html.find(escaped.lower(), position)) >= 0:
-            pieces.append(html[position:found])
-            pieces.append(f"<mark>{html[found : found + len(escaped)]}</mark>")
-            position = found + len(escaped)
-        pieces.append(html[position:])
-        html = "".join(pieces)
-    return mark_safe(prefix + html + suffix)
-
-
-SEARCH_FIELDS = ("conclusion", "proposed_decision", "description", "background", "assessment", "discussion")
-
-
-@login_required
-def search(request: HttpRequest) -> HttpResponse:
-    bodies = selectors.bodies_for(request.user)
-    form = SearchForm(request.GET or None, bodies=bodies)
-    results, words = None, []
-    if form.has_criteria:
-        data = form.cleaned_data
-        words = data["q"].split()
-        items = search_items(
-            request.user,
-            text=data["q"],
-            body=data["body"],
-            year=data["year"],
-            kind=data["kind"] or None,
-            person=data["person"],
-        ).select_related("body", "meeting")[:100]
-        results = []
-        for item in items:
-            field = next(
-                (name for name in SEARCH_FIELDS if any(w.lower() in getattr(item, name, "").lower() for w in words)), ""
-            )
-            results.append(
-                {
-                    "item": item,
-                    "title": highlight(item.title, words, limit=400),
-                    "excerpt": highlight(getattr(item, field, "") if field else item.description, words),
-                    "field": item._meta.get_field(field).verbose_name if field else "",
-                }
-            )
-    return render(
-        request,
-        "governance/search.html",
-        {"tab": "search", "form": form, "results": results, "kinds": dict(ItemKind.choices)},
-    )
-
-
-# --- action points ----------------------------------------------------------------------------------------------------
-
-ACTION_POINT_ACTIONS = {
-    "ferdig": (lambda request, point: services.action_point_complete(actor=request.user, action_point=point)),
-    "gjenapne": (lambda request, point: services.action_point_reopen(actor=request.user, action_point=point)),
-}
-ACTION_POINT_MESSAGES = {
-    "ferdig": gettext_lazy("The action point is marked as done."),
-    "gjenapne": gettext_lazy("The action point is open again."),
-}
-
-
-@login_required
-@require_POST
-def action_point_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    point = ActionPoint.objects.select_related("item", "item__body", "item__meeting").filter(pk=pk).first()
-    if point is None or not can(request.user, "governance.view_action_point", point):
-        raise Http404
-    require(request.user, "governance.complete_action_point", point)
-    if action not in ACTION_POINT_ACTIONS:
-        raise Http404
-    try:
-        ACTION_POINT_ACTIONS[action](request, point)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, ACTION_POINT_MESSAGES[action])
-    target = request.POST.get("next", "")
-    if target.startswith("/moter/") and "//" not in target:
-        return redirect(target)
-    return redirect(point.item)

@@ -1,45 +1,28 @@
-"""The documents of a meeting: the notice (innkalling) with its agenda, attachment list and case papers, and the
-minutes (referat), each as PDF (WeasyPrint) and DOCX (python-docx) from one content model; the invitation and the
-yearly meeting plan as iCalendar (icalendar).
-
-Everything is written in the active language, so a nynorsk user gets a nynorsk notice. Nothing here checks
-permissions, stores anything or writes the audit log: the services call these functions inside their own
-transaction, after the status change, and store the bytes as an immutable `DocumentVersion`.
-"""
+"""The content model of a meeting's documents: the notice (innkalling) with agenda, attachment list and case
+papers, and the minutes (referat), built once in the active language and rendered by `pdf` and `docx`."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
-from django.utils.text import slugify
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 # The print helpers of the deviation reports (local-only URL fetcher, translated "Page x of y", Word fields) serve
 # every WeasyPrint and python-docx document of the project; they are imported rather than copied.
-from samhandling.core.documents import (
-    docx_page_counter,
-    docx_repeat_header,
-    local_only_fetcher,
-    page_counter,
-)
-
-from .models import (
+from ..models import (
+    EXEMPTION_SECTIONS,
     ActionPoint,
     AgendaItem,
     AttendanceStatus,
-    Body,
     BodyMember,
     DocumentKind,
+    ExemptionBasis,
     ItemKind,
     Meeting,
     MeetingStatus,
@@ -222,14 +205,21 @@ def _when(meeting: Meeting) -> str:
 
 
 def exemption_marking(obj) -> str:
-    """The marking of a confidential or internal item or attachment ("" for a public one).
-
-    The legal ground ("§ 13", "§ 14 …") is printed when the object records one; the model does not have that field
-    yet, so confidential items read "Unntatt offentlighet" until it does."""
+    """The marking of a confidential or internal item or attachment ("" for a public one), with the item's legal
+    ground when one is recorded (an attachment carries its item's)."""
     if obj.visibility == Visibility.CONFIDENTIAL:
-        basis = getattr(obj, "exemption_basis", "")
-        if basis:
-            return _("Exempt from public access, cf. the Freedom of Information Act %(basis)s") % {"basis": basis}
+        basis = getattr(obj, "exemption_basis", None)
+        if basis is None and hasattr(obj, "item"):
+            basis = obj.item.exemption_basis
+        if basis == ExemptionBasis.OFFL_13:
+            return _(
+                "Exempt from public access, cf. the Freedom of Information Act § 13 and the Public Administration "
+                "Act § 13 (1) no. 1"
+            )
+        if basis in EXEMPTION_SECTIONS:
+            return _("Exempt from public access, cf. the Freedom of Information Act § %(section)s") % {
+                "section": EXEMPTION_SECTIONS[basis]
+            }
         return _("Exempt from public access")
     if obj.visibility == Visibility.INTERNAL:
         return _("Internal – not for publication")
@@ -535,7 +525,7 @@ def _actions(item: AgendaItem) -> list[Action]:
     return [
         Action(
             description=point.description,
-            owner=str(point.owner),
+            owner=point.owner_display,
             due=_short_date(point.due_date),
             done=point.status == "done",
         )
@@ -606,467 +596,3 @@ def build_minutes(
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------------
-
-
-def render_html(document: MeetingDocument) -> str:
-    return render_to_string(
-        "governance/print/document.html",
-        {
-            "doc": document,
-            "language": translation.get_language() or settings.LANGUAGE_CODE,
-            "page_counter": page_counter(),
-        },
-    )
-
-
-def _pdf(document: MeetingDocument) -> bytes:
-    from weasyprint import HTML
-
-    html = HTML(string=render_html(document), base_url=str(settings.BASE_DIR), url_fetcher=local_only_fetcher())
-    # Tagged PDF: headings and tables reach screen readers.
-    return html.write_pdf(pdf_tags=True)
-
-
-def notice_pdf(
-    meeting: Meeting,
-    *,
-    public: bool = False,
-    confidential: bool = True,
-    version: int | None = None,
-    reason: str = "",
-) -> bytes:
-    """The notice with agenda, attachment list and case papers as an A4 PDF. `public=True` leaves out internal and
-    confidential items and attachments (the public archive); `confidential=False` leaves out only the confidential
-    ones (for observers, who may not read them)."""
-    return _pdf(build_notice(meeting, public=public, confidential=confidential, version=version, reason=reason))
-
-
-def minutes_pdf(
-    meeting: Meeting,
-    *,
-    public: bool = False,
-    confidential: bool = True,
-    version: int | None = None,
-    reason: str = "",
-) -> bytes:
-    """The minutes as an A4 PDF; "draft" until the meeting's status is minutes_approved."""
-    return _pdf(build_minutes(meeting, public=public, confidential=confidential, version=version, reason=reason))
-
-
-# --- DOCX -------------------------------------------------------------------------------------------------------------
-
-INK, ACCENT, MUTED, RULE_COLOUR, SHADE = "1E2B3C", "003A6E", "4B5563", "8A99AD", "E8EEF5"
-WARNING = "A31A1A"
-
-
-class _Word:
-    """Builds the DOCX with real Word headings (Heading 1–3, so the navigation pane and screen readers work) and
-    real tables (Table Grid, with the header row repeated on each page)."""
-
-    def __init__(self, document: MeetingDocument):
-        from docx import Document
-        from docx.shared import Cm, Pt
-
-        self.doc = document
-        self.word = Document()
-        section = self.word.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.left_margin = section.right_margin = Cm(2.2)
-        section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
-        self.width = Cm(21 - 4.4)
-        styles = self.word.styles
-        normal = styles["Normal"]
-        normal.font.name = "Calibri"
-        normal.font.size = Pt(10.5)
-        normal.paragraph_format.space_after = Pt(3)
-        for name, size in (("Heading 1", 18), ("Heading 2", 13), ("Heading 3", 11)):
-            style = styles[name]
-            style.font.name = "Calibri"
-            style.font.size = Pt(size)
-            style.font.bold = True
-            style.font.color.rgb = self._rgb(ACCENT)
-            style.paragraph_format.space_before = Pt(12 if name != "Heading 3" else 8)
-            style.paragraph_format.space_after = Pt(3)
-        self._language()
-
-    @staticmethod
-    def _rgb(hex_colour: str):
-        from docx.shared import RGBColor
-
-        return RGBColor.from_string(hex_colour)
-
-    def _language(self) -> None:
-        from docx.oxml.ns import qn
-
-        language = "nn-NO" if translation.get_language() == "nn" else "nb-NO"
-        run_properties = self.word.styles["Normal"].element.get_or_add_rPr()
-        lang = run_properties.find(qn("w:lang"))
-        if lang is None:
-            lang = run_properties.makeelement(qn("w:lang"), {})
-            run_properties.append(lang)
-        lang.set(qn("w:val"), language)
-        properties = self.word.core_properties
-        # No person in the metadata: the community is the author.
-        properties.title = self.doc.full_title
-        properties.subject = self.doc.body_name
-        properties.author = properties.last_modified_by = self.doc.community
-        properties.comments = ""
-        properties.language = language
-
-    def header_footer(self) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-        from docx.shared import Pt
-
-        section = self.word.sections[0]
-        header = section.header.paragraphs[0]
-        header.paragraph_format.tab_stops.add_tab_stop(self.width, WD_TAB_ALIGNMENT.RIGHT)
-        right = self.doc.full_title + (f" · {_('Draft')}" if self.doc.is_draft else "")
-        run = header.add_run(f"{self.doc.community}\t{right}")
-        run.font.size = Pt(8)
-        run.font.color.rgb = self._rgb(MUTED)
-        footer = section.footer.paragraphs[0]
-        footer.paragraph_format.tab_stops.add_tab_stop(self.width, WD_TAB_ALIGNMENT.RIGHT)
-        footer.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        docx_page_counter(footer, f"{self.doc.body_name} · {_('Document date')} {self.doc.made_on}\t")
-        for run in footer.runs:
-            run.font.size = Pt(8)
-            run.font.color.rgb = self._rgb(MUTED)
-
-    # small pieces
-
-    def paragraph(self, text: str = "", *, bold=False, italic=False, colour=None, size=None, container=None):
-        from docx.shared import Pt
-
-        target = container if container is not None else self.word
-        paragraph = target.add_paragraph()
-        if text:
-            run = paragraph.add_run(text)
-            run.bold, run.italic = bold, italic
-            if colour:
-                run.font.color.rgb = self._rgb(colour)
-            if size:
-                run.font.size = Pt(size)
-        return paragraph
-
-    def blocks(self, blocks: list[Block], container=None) -> None:
-        target = container if container is not None else self.word
-        for block in blocks:
-            if block.is_list:
-                for item in block.items:
-                    target.add_paragraph(item, style="List Bullet")
-            else:
-                paragraph = target.add_paragraph()
-                for index, line in enumerate(block.text.split("\n")):
-                    if index:
-                        paragraph.runs[-1].add_break()  # the author's line break
-                    paragraph.add_run(line)
-
-    @staticmethod
-    def shade(cell, colour: str = SHADE) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        shading = OxmlElement("w:shd")
-        shading.set(qn("w:val"), "clear")
-        shading.set(qn("w:color"), "auto")
-        shading.set(qn("w:fill"), colour)
-        cell._tc.get_or_add_tcPr().append(shading)
-
-    def table(self, widths_cm: list[float], rows: int):
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.shared import Cm
-
-        table = self.word.add_table(rows=rows, cols=len(widths_cm))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        table.autofit = False
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=True):
-                cell.width = Cm(width)
-        return table
-
-    @staticmethod
-    def cell_text(cell, text: str, *, bold=False, size=None) -> None:
-        from docx.shared import Pt
-
-        paragraph = cell.paragraphs[0] if not cell.paragraphs[0].text else cell.add_paragraph()
-        run = paragraph.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-
-    # the parts of the document
-
-    def head(self) -> None:
-        from docx.shared import Pt
-
-        doc = self.doc
-        body = self.paragraph(doc.body_name, bold=True, colour=ACCENT, size=11)
-        body.paragraph_format.space_after = Pt(0)
-        self.word.add_heading(doc.title, level=1)
-        if doc.status:
-            self.paragraph(doc.status, bold=True, colour=WARNING if doc.is_draft or doc.kind == NOTICE else ACCENT)
-        for note in (doc.version_note, doc.public_note):
-            if note:
-                self.paragraph(note, italic=True, colour=MUTED)
-        table = self.table([3.6, 13.0], len(doc.fields))
-        for row, item in zip(table.rows, doc.fields, strict=True):
-            label, value = row.cells
-            self.shade(label)
-            self.cell_text(label, item.label, bold=True)
-            for line in item.lines:
-                self.cell_text(value, line)
-
-    def agenda(self) -> None:
-        doc = self.doc
-        self.word.add_heading(doc.agenda_heading, level=2)
-        table = self.table([2.6, 10.2, 3.8], 1 + len(doc.entries))
-        docx_repeat_header(table.rows[0])
-        for cell, text in zip(table.rows[0].cells, (_("Item no."), _("Item"), _("Responsible")), strict=True):
-            self.shade(cell)
-            self.cell_text(cell, text, bold=True)
-        for row, entry in zip(table.rows[1:], doc.entries, strict=True):
-            number, item, responsible = row.cells
-            self.cell_text(number, entry.number or "–", bold=True)
-            for extra in (entry.kind, entry.attachments):
-                if extra:
-                    self.cell_text(number, extra, size=8.5)
-            self.cell_text(item, entry.title, bold=True)
-            if entry.marking:
-                paragraph = item.add_paragraph()
-                run = paragraph.add_run(entry.marking)
-                run.bold = True
-                run.font.color.rgb = self._rgb(WARNING)
-            for link in entry.links:
-                item.add_paragraph().add_run(link).italic = True
-            self.blocks(entry.summary, item)
-            if entry.discussion:
-                self.blocks(entry.discussion, item)
-            if entry.conclusion_label:
-                item.add_paragraph().add_run(f"{entry.conclusion_label}:").bold = True
-                self.blocks(entry.conclusion, item)
-            if entry.outcome:
-                item.add_paragraph().add_run(entry.outcome).bold = True
-            for action in entry.actions:
-                line = _("Follow-up: %(what)s – %(owner)s") % {"what": action.description, "owner": action.owner}
-                if action.due:
-                    line += ", " + _("due %(date)s") % {"date": action.due}
-                item.add_paragraph(line, style="List Bullet")
-            for person in entry.responsible:
-                self.cell_text(responsible, person)
-
-    def attachment_list(self) -> None:
-        if self.doc.kind != NOTICE:
-            return
-        self.word.add_heading(_("Attachments"), level=2)
-        if not self.doc.attachments:
-            self.paragraph(_("None"))
-        for listed in self.doc.attachments:
-            text = _("Item %(number)s: %(title)s") % {"number": listed.item_number or "–", "title": listed.title}
-            if listed.marking:
-                text += f" ({listed.marking})"
-            self.word.add_paragraph(text, style="List Number")
-
-    def papers(self) -> None:
-        for paper in self.doc.papers:
-            kicker = self.paragraph(f"{_('Case paper')} · {_('Date')}: {paper.date}", colour=MUTED, size=9)
-            kicker.paragraph_format.page_break_before = True  # each case paper on its own page
-            table = self.table([3.2, 3.6, 4.2, 5.6], 2)
-            headers = (_("Item no."), _("Meeting body"), _("Type of item"), _("Case officer"))
-            values = (paper.number or "–", paper.body, paper.kind, paper.officer)
-            docx_repeat_header(table.rows[0])
-            for cell, text in zip(table.rows[0].cells, headers, strict=True):
-                self.shade(cell)
-                self.cell_text(cell, text, bold=True)
-            for cell, text in zip(table.rows[1].cells, values, strict=True):
-                self.cell_text(cell, text)
-            self.word.add_heading(paper.title, level=2)
-            if paper.marking:
-                self.paragraph(paper.marking, bold=True, colour=WARNING)
-            for link in paper.links:
-                self.paragraph(link, italic=True)
-            for section in paper.sections:
-                self.word.add_heading(section.heading, level=3)
-                self.blocks(section.blocks)
-            if paper.attachments:
-                self.word.add_heading(_("Attachments"), level=3)
-                for title in paper.attachments:
-                    self.word.add_paragraph(title, style="List Bullet")
-
-    def render(self) -> bytes:
-        self.header_footer()
-        self.head()
-        self.agenda()
-        self.attachment_list()
-        self.papers()
-        buffer = io.BytesIO()
-        self.word.save(buffer)
-        return buffer.getvalue()
-
-
-def _docx(document: MeetingDocument) -> bytes:
-    return _Word(document).render()
-
-
-def notice_docx(
-    meeting: Meeting,
-    *,
-    public: bool = False,
-    confidential: bool = True,
-    version: int | None = None,
-    reason: str = "",
-) -> bytes:
-    """The notice as a Word document with the same content as the PDF."""
-    return _docx(build_notice(meeting, public=public, confidential=confidential, version=version, reason=reason))
-
-
-def minutes_docx(
-    meeting: Meeting,
-    *,
-    public: bool = False,
-    confidential: bool = True,
-    version: int | None = None,
-    reason: str = "",
-) -> bytes:
-    """The minutes as a Word document with the same content as the PDF."""
-    return _docx(build_minutes(meeting, public=public, confidential=confidential, version=version, reason=reason))
-
-
-def document_filename(meeting: Meeting, kind: str, fmt: str, *, public: bool = False) -> str:
-    """'innkalling-ssu-2026-09-22.pdf' in the active language."""
-    what = _("notice") if kind == NOTICE else _("minutes")
-    suffix = f"-{_('public')}" if public else ""
-    return f"{slugify(f'{what} {meeting.body}')}-{meeting.date:%Y-%m-%d}{suffix}.{fmt}"
-
-
-# --- iCalendar --------------------------------------------------------------------------------------------------------
-
-
-def _uid(meeting: Meeting) -> str:
-    # Stable for the meeting's life, so each new version of the invitation replaces the earlier one in calendars.
-    return f"samhandling-meeting-{meeting.pk}@{meeting.body.helsefellesskap.code.lower()}.samhandling"
-
-
-def _start_end(meeting: Meeting) -> tuple[datetime, datetime]:
-    start = datetime.combine(meeting.date, meeting.start_time, tzinfo=OSLO)
-    end = (
-        datetime.combine(meeting.date, meeting.end_time, tzinfo=OSLO) if meeting.end_time else start + DEFAULT_DURATION
-    )
-    return start, end
-
-
-def _sequence(meeting: Meeting) -> int:
-    """0 for the first notice, then one more for each new version of it (and one more once cancelled)."""
-    versions = meeting.documents.filter(kind=NOTICE).aggregate(latest=Max("version"))["latest"] or 1
-    return versions - 1 + (1 if meeting.status == MeetingStatus.CANCELLED else 0)
-
-
-def _summary(meeting: Meeting) -> str:
-    return meeting.title or _("Meeting in %(body)s") % {"body": meeting.body}
-
-
-def _organizer(meeting: Meeting):
-    from icalendar import vCalAddress
-
-    secretary = next(
-        (m for m in _members(meeting) if m.role == MemberRole.SECRETARY and m.contact_email),
-        None,
-    )
-    if secretary is not None:
-        name, email = secretary.display_name, secretary.contact_email
-    else:
-        name, email = meeting.body.helsefellesskap.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    organizer = vCalAddress(f"mailto:{email}")
-    organizer.params["CN"] = name
-    return organizer
-
-
-def _event(meeting: Meeting, *, base_url: str, sequence: int | None, video_link: bool = True):
-    """One VEVENT; without `video_link` the meeting's join link is left out (the public feed: anyone may read it)."""
-    from icalendar import Event
-
-    start, end = _start_end(meeting)
-    event = Event()
-    event.add("uid", _uid(meeting))
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    event.add("summary", _summary(meeting))
-    event.add("sequence", _sequence(meeting) if sequence is None else sequence)
-    link_shown = meeting.video_link if video_link else ""
-    location = meeting.place or link_shown
-    if location:
-        event.add("location", location)
-    lines = [meeting.body.name, _when(meeting)]
-    if link_shown:
-        lines.append(_("Video meeting: %(link)s") % {"link": link_shown})
-    if base_url:
-        link = base_url.rstrip("/") + meeting.get_absolute_url()
-        event.add("url", link)
-        lines.append(_("Agenda and case papers: %(link)s") % {"link": link})
-    event.add("description", "\n".join(lines))
-    cancelled = meeting.status == MeetingStatus.CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    return event
-
-
-def _calendar(method: str, *events, name: str = ""):
-    from icalendar import Calendar
-
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-    if name:
-        calendar.add("x-wr-calname", name)
-        calendar.add("name", name)
-        calendar.add("x-wr-timezone", "Europe/Oslo")
-    for event in events:
-        calendar.add_component(event)
-    # The VTIMEZONE for Europe/Oslo, so calendars without the tz database still place the meeting right.
-    calendar.add_missing_timezones()
-    return calendar
-
-
-def meeting_invitation_ics(
-    meeting: Meeting,
-    recipient: BodyMember | None = None,
-    *,
-    base_url: str = "",
-    sequence: int | None = None,
-) -> bytes:
-    """The invitation (METHOD:REQUEST; METHOD:CANCEL once the meeting is cancelled) with a UID stable per meeting
-    and SEQUENCE counting the notice's versions; ORGANIZER and ATTENDEE when a recipient is given."""
-    from icalendar import vCalAddress
-
-    event = _event(meeting, base_url=base_url, sequence=sequence)
-    if recipient is not None and recipient.contact_email:
-        event.add("organizer", _organizer(meeting))
-        attendee = vCalAddress(f"mailto:{recipient.contact_email}")
-        attendee.params["CN"] = recipient.display_name
-        attendee.params["CUTYPE"] = "INDIVIDUAL"
-        optional = recipient.role in (MemberRole.DEPUTY, MemberRole.OBSERVER)
-        attendee.params["ROLE"] = "OPT-PARTICIPANT" if optional else "REQ-PARTICIPANT"
-        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
-        # Replies are not read by the platform: absence is reported to the secretariat.
-        attendee.params["RSVP"] = "FALSE"
-        event.add("attendee", attendee)
-    method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
-    return _calendar(method, event).to_ical()
-
-
-def body_calendar_ics(body: Body, year: int | None = None, *, base_url: str = "") -> bytes:
-    """The body's meeting plan as a subscribable feed (METHOD:PUBLISH): every meeting of `year`, or from the start
-    of this year on when no year is given; cancelled meetings stay in with STATUS:CANCELLED. The feed is public, so
-    it never carries video links: members get theirs in the invitation."""
-    meetings = body.meetings.select_related("body__helsefellesskap").order_by("date", "start_time")
-    if year is None:
-        meetings = meetings.filter(date__year__gte=timezone.localdate().year)
-        name = _("Meeting plan %(body)s") % {"body": body.name}
-    else:
-        meetings = meetings.filter(date__year=year)
-        name = _("Meeting plan %(body)s %(year)s") % {"body": body.name, "year": year}
-    events = [_event(meeting, base_url=base_url, sequence=None, video_link=False) for meeting in meetings]
-    return _calendar("PUBLISH", *events, name=name).to_ical()
