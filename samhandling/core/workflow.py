@@ -182,15 +182,17 @@ class Workflow:
             )
         return previous
 
-    def claim(self, obj: models.Model, to: str, **fields: Any) -> bool:
+    def claim(self, obj: models.Model, to: str, *, where: models.Q | None = None, **fields: Any) -> bool:
         """Move `obj` from the status it was read with to `to` with one conditional UPDATE; False when somebody else
-        moved it first. For workers and periodic jobs, which must never take one row twice. No history or audit:
-        the caller records what the claim was for."""
+        moved it first. For workers and periodic jobs, which must never take one row twice. `where` adds a condition
+        the row must still meet (a claim older than a limit, say). No history or audit: the caller records what the
+        claim was for."""
         current = self.status_of(obj)
         self.check(obj, to)
-        updated = (
-            type(obj)._default_manager.filter(pk=obj.pk, **{self.field: current}).update(**{self.field: to}, **fields)
-        )
+        rows = type(obj)._default_manager.filter(pk=obj.pk, **{self.field: current})
+        if where is not None:
+            rows = rows.filter(where)
+        updated = rows.update(**{self.field: to}, **fields)
         if updated:
             setattr(obj, self.field, to)
             for name, value in fields.items():

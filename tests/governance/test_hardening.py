@@ -355,3 +355,16 @@ def test_the_public_calendar_feed_is_named_with_norwegian_letters_written_out(go
     services.body_update(actor=gov.sigrid, body=gov.ssu, short_name="Møteplan SSU")
     response = client.get(f"/moter/offentlig/{gov.community.slug}/organ/{gov.ssu.pk}/moteplan.ics")
     assert 'filename="moteplan-ssu.ics"' in response["Content-Disposition"]
+
+
+def test_an_old_community_slug_in_the_public_archive_answers_301_to_the_new_one(client, gov):
+    from samhandling.core.models import Helsefellesskap
+
+    vestfold = Helsefellesskap.objects.get(code="VES")
+    vestfold.previous_slugs = ["vstfld"]
+    vestfold.save(update_fields=["previous_slugs"])
+    response = client.get("/moter/offentlig/vstfld/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/moter/offentlig/{vestfold.slug}/"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/moter/offentlig/no-such-community/").status_code == 404

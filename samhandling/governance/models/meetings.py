@@ -289,7 +289,7 @@ class MailDelivery(models.Model):
     version = models.PositiveSmallIntegerField(default=0)
     member = models.ForeignKey(BodyMember, on_delete=models.CASCADE, related_name="+")
     base_url = models.CharField(max_length=200, blank=True)
-    # Not a workflow status: it belongs to the sending machinery, moved only by conditional UPDATEs in services.mail.
+    # Moved only by MAIL_WORKFLOW.claim() (conditional UPDATEs) in services.mail.
     status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -306,3 +306,16 @@ class MailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version} {self.member} ({self.status})"
+
+
+# A delivery is claimed (pending → sending), then sent, or put back when the mail server fails; a claim left by a
+# worker that died is taken again after a while (sending → sending).
+MAIL_WORKFLOW = Workflow(
+    model=MailDelivery,
+    statuses=MailStatus,
+    transitions={
+        MailStatus.PENDING: {MailStatus.SENDING},
+        MailStatus.SENDING: {MailStatus.SENT, MailStatus.PENDING, MailStatus.SENDING},
+        MailStatus.SENT: set(),
+    },
+)

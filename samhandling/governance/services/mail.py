@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from samhandling.core.queue import enqueue_on_commit
 
 from .. import documents
-from ..models import BodyMember, MailDelivery, MailStatus, Meeting, current_members_q
+from ..models import MAIL_WORKFLOW, BodyMember, MailDelivery, MailStatus, Meeting, current_members_q
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +128,12 @@ def send_pending(meeting_pk: int, kind: str | None = None, version: int | None =
         candidates = candidates.filter(kind=kind, version=version)
     candidates = candidates.order_by("pk")
     for delivery in candidates.select_related("meeting__body", "member__user"):
-        claimed = MailDelivery.objects.filter(_claimable(now), pk=delivery.pk).update(
-            status=MailStatus.SENDING, claimed_at=timezone.now(), attempts=delivery.attempts + 1
+        claimed = MAIL_WORKFLOW.claim(
+            delivery,
+            MailStatus.SENDING,
+            where=_claimable(now),
+            claimed_at=timezone.now(),
+            attempts=delivery.attempts + 1,
         )
         if not claimed:
             continue  # another worker has it
@@ -148,10 +152,10 @@ def send_pending(meeting_pk: int, kind: str | None = None, version: int | None =
         except Exception:
             # The mail server refused or is away: the row goes back to the queue (the periodic sweep retries it) and
             # this run stops, as the next mails would most likely fail the same way.
-            MailDelivery.objects.filter(pk=delivery.pk).update(status=MailStatus.PENDING, claimed_at=None)
+            MAIL_WORKFLOW.claim(delivery, MailStatus.PENDING, claimed_at=None)
             logger.exception("Could not mail meeting %s to seat %s", meeting.pk, seat.pk)
             raise
-        MailDelivery.objects.filter(pk=delivery.pk).update(status=MailStatus.SENT, sent_at=timezone.now())
+        MAIL_WORKFLOW.claim(delivery, MailStatus.SENT, sent_at=timezone.now())
         sent += 1
     return sent
 

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from samhandling.core.http import community_by_slug_or_redirect
 from samhandling.core.models import Helsefellesskap
 
 from .. import documents, selectors
@@ -16,8 +17,9 @@ from ..slugs import slug as file_slug
 from .common import DOWNLOAD_TYPES, base_url, download
 
 
-def _community(slug: str) -> Helsefellesskap:
-    return get_object_or_404(selectors.public_communities(), slug=slug)
+def _community(request: HttpRequest, slug: str) -> Helsefellesskap:
+    # An old slug (before æ/ø/å were transliterated) answers 301 to today's address.
+    return community_by_slug_or_redirect(request, slug, selectors.public_communities())
 
 
 def public_index(request: HttpRequest) -> HttpResponse:
@@ -25,7 +27,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 def public_archive(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _community(slug)
+    community = _community(request, slug)
     bodies = selectors.public_bodies(community)
     body = None
     if request.GET.get("organ"):
@@ -57,7 +59,7 @@ def _latest(meeting) -> tuple:
 
 
 def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    community = _community(slug)
+    community = _community(request, slug)
     meeting = selectors.public_meeting(community, pk)
     # Exempt items keep their place by number only, so the public sees that a number is not missing by mistake.
     items = list(selectors.public_items(meeting)) + list(selectors.public_exempt_items(meeting))
@@ -76,7 +78,7 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def public_document(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    community = _community(slug)
+    community = _community(request, slug)
     document = selectors.public_document(community, pk)
     if fmt not in DOWNLOAD_TYPES or not document.is_public:
         raise Http404
@@ -90,7 +92,7 @@ def public_document(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpR
 
 
 def public_attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    attachment = selectors.public_attachment(_community(slug), pk)
+    attachment = selectors.public_attachment(_community(request, slug), pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -101,7 +103,7 @@ def public_attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def body_calendar(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The yearly plan of a body as a subscribable feed. Dates and places of a public body's meetings are public."""
-    community = _community(slug)
+    community = _community(request, slug)
     body = get_object_or_404(selectors.public_bodies(community), pk=pk)
     content = documents.render(documents.CALENDAR, documents.ICS, body=body, base_url=base_url(request))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
