@@ -14,11 +14,12 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from samhandling.core import disclosure
 from samhandling.core.models import Helsefellesskap, Organisation, OrganisationType
 
 from .access import sees_raw_values
 from .engine.catalogue import FACTORS
-from .engine.run import RESULT_COLUMNS, SUPPRESS_DENOMINATOR_BELOW, SUPPRESS_NUMERATOR_MAX, suppressed
+from .engine.run import RESULT_COLUMNS
 from .models import Dataset, Job, Level, Result, Run, RunStatus
 
 COUNTRY = "NO"
@@ -86,11 +87,10 @@ def run_for(user, *, public: bool, run_id: str | int | None = None) -> Run | Non
 
 def suppression_reason(numerator: float | None, denominator: float | None) -> str:
     """The contract's rule, said in words: numerator 1–4 or denominator below 5 (empty when the value may show)."""
-    if denominator is not None and denominator < SUPPRESS_DENOMINATOR_BELOW:
-        return _("fewer than 5 in the population or group counted")
-    if numerator is not None and 1 <= numerator <= SUPPRESS_NUMERATOR_MAX:
-        return _("fewer than 5 cases")
-    return ""
+    return {
+        disclosure.SMALL_DENOMINATOR: _("fewer than 5 in the population or group counted"),
+        disclosure.SMALL: _("fewer than 5 cases"),
+    }.get(disclosure.rate_reason(numerator, denominator), "")
 
 
 @dataclass
@@ -130,7 +130,7 @@ def aggregate_cell(numerator: float, denominator: float, unit: str, *, raw: bool
     """A value summed over several areas (centrality classes), suppressed by the same rule as the engine's rows."""
     if denominator <= 0:
         return None
-    hidden = bool(suppressed(numerator, denominator))
+    hidden = bool(disclosure.suppressed(numerator, denominator))
     value = numerator / denominator * FACTORS[unit]
     return make_cell(
         {
