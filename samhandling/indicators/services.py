@@ -100,6 +100,30 @@ def dataset_import_start(*, actor: User, name: str, files: list | None = None, f
     return job
 
 
+@transaction.atomic
+def dataset_set_period(*, actor: User, dataset: Dataset, first: int, last: int) -> Dataset:
+    """Change the whole years a data set covers (detected at import); later runs cover only these years."""
+    require(actor, "indicators.analyse")
+    if first > last:
+        raise ValidationError({"last": _("The last year cannot come before the first.")})
+    present = [int(year) for year in dataset.manifest.get("years") or []]
+    if present and (first < min(present) or last > max(present)):
+        raise ValidationError(
+            _("The data set holds records from %(first)s to %(last)s only.")
+            % {"first": min(present), "last": max(present)}
+        )
+    previous = (dataset.period_start, dataset.period_end)
+    dataset.period_start, dataset.period_end = first, last
+    dataset.save(update_fields=["period_start", "period_end"])
+    audit.record(
+        actor=actor,
+        action="indicators.dataset.period",
+        target=dataset,
+        data={"from": list(previous), "to": [first, last]},
+    )
+    return dataset
+
+
 # --- runs -------------------------------------------------------------------------------------------------------
 
 
@@ -116,13 +140,27 @@ def available_engines() -> list[str]:
 def indicator_run_start(
     *, actor: User, dataset: Dataset, years: list[int] | None = None, engine: str = "duckdb"
 ) -> Job:
+    """Queue a run of the catalogue on `dataset` for `years` (by default every whole year the data set covers)."""
     require(actor, "indicators.analyse")
     if engine not in available_engines():
         raise ValidationError({"engine": _("This engine is not available on the server.")})
+    covered = dataset.period_years
+    years = sorted(set(years or covered))
+    outside = [year for year in years if covered and year not in covered]
+    if outside:
+        raise ValidationError(
+            {
+                "years": _(
+                    "The data set covers %(first)s–%(last)s; %(years)s lie outside. Change the data set's period "
+                    "if it covers more."
+                )
+                % {"first": covered[0], "last": covered[-1], "years": ", ".join(map(str, outside))}
+            }
+        )
     job = Job.objects.create(
         kind=JobKind.RUN,
         dataset=dataset,
-        params={"dataset": dataset.pk, "years": sorted(years or []), "engine": engine},
+        params={"dataset": dataset.pk, "years": years, "engine": engine},
         created_by=actor,
     )
     audit.record(actor=actor, action="indicators.run.started", target=job, data=job.params)

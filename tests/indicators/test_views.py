@@ -19,7 +19,7 @@ from .webfixtures import HIDDEN_MUNICIPALITY, HIDDEN_TEXT, make_run
 ANON = "anonymous"
 PERSONAS = ["kari", "ingrid", "turid", "per", "hilde", "sigrid", "tove", "lars", "anders", "ola", ANON]
 ANALYSTS = {"anders"}
-ANALYST_VIEWS = {"datasets", "dataset", "dataset_import", "job", "runs", "run", "run_start"}
+ANALYST_VIEWS = {"datasets", "dataset", "dataset_period", "dataset_import", "job", "runs", "run", "run_start"}
 DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export"}
 
 COVERED_URL_NAMES = (
@@ -70,6 +70,7 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
     requests |= {
         "datasets": "/styringsinformasjon/datasett/",
         "dataset": f"/styringsinformasjon/datasett/{draft.dataset_id}/",
+        "dataset_period": f"/styringsinformasjon/datasett/{draft.dataset_id}/periode/",
         "dataset_import": "/styringsinformasjon/datasett/importer/",
         "job": f"/styringsinformasjon/jobber/{job.pk}/",
         "runs": "/styringsinformasjon/kjoringer/",
