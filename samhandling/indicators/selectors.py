@@ -333,13 +333,30 @@ def _index(rows: list[dict]) -> dict[tuple, dict]:
 
 
 def ranking(values: dict[str, Cell | None], *, higher_is_better: bool | None) -> list[tuple[str, int | None]]:
-    """Area codes ranked by value (best first when the catalogue says which way is better, else highest first);
-    hidden and missing values last and unranked."""
+    """Area codes ranked best first by the indicator's direction (rank 1 is the lowest value where lower is better).
+    Where neither direction is better the areas are listed highest first with no rank at all: a "rank 1" would
+    read as a prize. Hidden and missing values come last and unranked."""
     shown = [(code, cell.value) for code, cell in values.items() if cell is not None and cell.value is not None]
     shown.sort(key=lambda pair: pair[1], reverse=higher_is_better is not False)
-    ranked = [(code, position) for position, (code, _value) in enumerate(shown, start=1)]
+    if higher_is_better is None:
+        ranked = [(code, None) for code, _value in shown]
+    else:
+        ranked = [(code, position) for position, (code, _value) in enumerate(shown, start=1)]
     rest = sorted(code for code in values if code not in dict(shown))
     return ranked + [(code, None) for code in rest]
+
+
+def direction_text(indicator) -> str:
+    """Which way is better for an indicator, said for the reader of a ranking."""
+    higher_is_better = getattr(indicator, "higher_is_better", None)
+    if higher_is_better is True:
+        return _("Higher values are better: rank 1 is the highest value.")
+    if higher_is_better is False:
+        return _("Lower values are better: rank 1 is the lowest value.")
+    return _(
+        "Neither higher nor lower values are better for this indicator, so the areas are not ranked; they are "
+        "listed from the highest value."
+    )
 
 
 def area_dashboard(run: Run, area: Area, *, raw: bool) -> Dashboard:

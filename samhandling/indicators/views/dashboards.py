@@ -109,6 +109,8 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
         "name": name,
         "description": indicator.description(language),
         "unit_title": unit_title,
+        "direction": selectors.direction_text(indicator),
+        "ranked": getattr(indicator, "higher_is_better", None) is not None,
         "target": target,
         "years": years,
         "latest_year": latest,

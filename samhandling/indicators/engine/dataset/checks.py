@@ -18,6 +18,7 @@ from .sql import quote
 ICD10_PATTERN = r"[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?"  # I21.9, I219, F32, Z38.0
 NATIONAL_ID_SAMPLE = 1000  # candidate values confirmed with python-stdnum after the vectorised filter
 SHOWN_VALUE_LENGTH = 40
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # RE2: control characters but tab, line feed and carriage return
 
 
 def check_table(connection, spec: TableSpec, relation: str, row_sql: str) -> tuple[list[DatasetError], int]:
@@ -203,10 +204,12 @@ def _row_checks(spec: TableSpec) -> list[Check]:
     for ord_, column in enumerate(spec.columns):
         name = column.name
         raw, typed, final = quote(name + "__raw"), quote(name + "__typed"), quote(name)
-        shown = {"value": f"left({raw}, {SHOWN_VALUE_LENGTH})" if column.kind != ID else "''"}
+        # The value shown in a message never carries control characters (PostgreSQL's JSON cannot hold a NUL).
+        visible = f"regexp_replace(left({raw}, {SHOWN_VALUE_LENGTH}), '{CONTROL}', '', 'g')"
+        shown = {"value": visible if column.kind != ID else "''"}
         # A NUL byte (or another control character) is refused before anything else looks at the value: PostgreSQL
         # cannot store it, and a person cannot see it.
-        add(Check(ord_, name, f"regexp_matches({raw}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]')", "control_character"))
+        add(Check(ord_, name, f"regexp_matches({raw}, '{CONTROL}')", "control_character"))
         if not column.nullable:
             add(Check(ord_, name, f"{raw} IS NULL", "missing_value"))
         add(Check(ord_, name, f"{raw} IS NOT NULL AND {typed} IS NULL", _type_code(column), values=shown))

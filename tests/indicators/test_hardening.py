@@ -1,0 +1,169 @@
+"""Hardening of styringsinformasjon (issue 15): control characters in a delivery, the ranking's direction, ids from
+requests, and the period a data set covers."""
+
+import datetime as dt
+
+import pytest
+
+from samhandling.indicators import jobs, selectors, services
+from samhandling.indicators.engine.catalogue import get
+from samhandling.indicators.engine.dataset import DatasetRefused, covered_period, prepare_dataset
+from samhandling.indicators.models import Dataset, JobStatus
+from samhandling.indicators.selectors import Cell
+
+from .test_jobs import HEADER
+from .webfixtures import make_run
+
+STAY = "{id},p{id},{kjonn},70,3905,,Sykehuset i Vestfold,dogn,akutt,somatikk,I50,{inn},{ut},,hjem,"
+
+
+def _opphold(folder, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "opphold.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return folder
+
+
+def _stay(n, *, kjonn="K", inn="2025-03-01T08:00:00", ut="2025-03-10T10:00:00"):
+    return STAY.format(id=n, kjonn=kjonn, inn=inn, ut=ut)
+
+
+@pytest.fixture
+def storage(settings, tmp_path):
+    settings.INDICATOR_STORAGE_ROOT = tmp_path / "store"
+    settings.INDICATOR_DATA_ROOT = tmp_path / "inbox"
+    (tmp_path / "inbox").mkdir()
+    return tmp_path
+
+
+# --- NUL bytes ----------------------------------------------------------------------------------------------------
+
+
+def test_a_nul_byte_is_refused_naming_table_row_and_column(tmp_path):
+    source = _opphold(tmp_path / "in", [_stay(1), _stay(2, kjonn="K\x00")])
+    with pytest.raises(DatasetRefused) as refused:
+        prepare_dataset(source, tmp_path / "out")
+    first = refused.value.errors[0]
+    assert (first.table, first.row, first.column, first.code) == ("opphold", 3, "kjonn", "control_character")
+    assert not any("\x00" in str(error.params) for error in refused.value.errors)
+
+
+def test_a_nul_byte_in_an_import_is_a_validation_error_not_a_database_error(demo, storage):
+    _opphold(storage / "inbox" / "nul", [_stay(1), _stay(2, kjonn="K\x00")])
+    job = services.dataset_import_start(actor=demo.anders, name="Nul", folder="nul")
+    jobs.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.dataset is None
+    error = job.errors[0]
+    assert (error["table"], error["row"], error["column"], error["code"]) == (
+        "opphold",
+        3,
+        "kjonn",
+        "control_character",
+    )
+    assert "\x00" not in str(job.errors)
+
+
+# --- ranking direction --------------------------------------------------------------------------------------------
+
+
+def _cells(values):
+    return {code: Cell(value, None, 10, 100, False, False, "", "percent") for code, value in values.items()}
+
+
+def test_rank_one_is_the_lowest_value_where_lower_is_better():
+    order = selectors.ranking(_cells({"a": 30.0, "b": 10.0, "c": 20.0}), higher_is_better=False)
+    assert order == [("b", 1), ("c", 2), ("a", 3)]
+
+
+def test_areas_are_not_ranked_where_neither_direction_is_better():
+    order = selectors.ranking(_cells({"a": 30.0, "b": 10.0}), higher_is_better=None)
+    assert order == [("a", None), ("b", None)]
+
+
+def test_high_is_bad_for_patients_waiting_and_emergency_admissions():
+    for indicator in ("utskrivningsklare_pasienter", "akutte_innleggelser_0_79", "akutte_innleggelser_80_pluss"):
+        assert get(indicator).higher_is_better is False
+
+
+def test_the_ranking_says_which_direction_is_better(client, demo):
+    make_run()
+    client.force_login(demo.sigrid)
+    response = client.get("/styringsinformasjon/?indikator=reinnleggelse_30d")
+    assert response.context["detail"]["direction"] == selectors.direction_text(get("reinnleggelse_30d"))
+    assert response.context["detail"]["direction"] in response.content.decode()
+
+
+# --- ids and bad paths --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/styringsinformasjon/offentlig/kommuner/%00/",
+        "/styringsinformasjon/offentlig/bydeler/a%00b/",
+        "/styringsinformasjon/kommuner/%00/",
+        "/styringsinformasjon/offentlig/helsefellesskap/ves%00/",
+    ],
+)
+def test_a_nul_in_an_area_path_answers_400(client, demo, path):
+    assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize("value", ["abc", "1e3", "-1", "99999999999999999999999", "%00"])
+def test_a_bad_run_id_in_the_query_is_a_404_not_a_500(client, demo, value):
+    make_run()
+    client.force_login(demo.anders)
+    assert client.get("/styringsinformasjon/", {"kjoring": value}).status_code == 404
+    assert client.get("/styringsinformasjon/kjoringer/ny/", {"datasett": value}).status_code == 200
+
+
+# --- the period a data set covers ---------------------------------------------------------------------------------
+
+
+def test_the_period_is_the_whole_years_covered():
+    assert covered_period(dt.date(2024, 1, 1), dt.date(2026, 1, 2), [2024, 2025, 2026]) == {
+        "first": 2024,
+        "last": 2025,
+        "whole": True,
+    }
+    assert covered_period(dt.date(2024, 2, 15), dt.date(2025, 12, 31), [2024, 2025])["first"] == 2025
+
+
+def test_one_stay_discharged_on_2_january_adds_no_year(demo, storage):
+    rows = [
+        _stay(n, inn=f"2025-{m:02d}-05T08:00:00", ut=f"2025-{m:02d}-10T08:00:00") for n, m in enumerate(range(1, 13))
+    ]
+    rows.append(_stay(99, inn="2025-12-30T08:00:00", ut="2026-01-02T08:00:00"))
+    rows[0] = _stay(0, inn="2025-01-01T08:00:00", ut="2025-01-03T08:00:00")
+    rows[-2] = _stay(11, inn="2025-12-01T08:00:00", ut="2025-12-05T08:00:00")
+    _opphold(storage / "inbox" / "aar", rows)
+    job = services.dataset_import_start(actor=demo.anders, name="Ett år", folder="aar")
+    jobs.run_job(job.pk)
+    job.refresh_from_db()
+    dataset = job.dataset
+    assert (dataset.period_start, dataset.period_end) == (2025, 2025)
+    assert dataset.manifest["years"] == [2025, 2026]
+    run_job = services.indicator_run_start(actor=demo.anders, dataset=dataset)
+    assert run_job.params["years"] == [2025]
+    jobs.run_job(run_job.pk)
+    run_job.refresh_from_db()
+    assert run_job.status == JobStatus.DONE, run_job.message
+    assert set(run_job.run.results.values_list("year", flat=True)) == {2025}
+
+
+def test_a_run_outside_the_period_is_refused_and_the_period_can_be_changed(demo):
+    dataset = Dataset.objects.create(
+        name="d",
+        version="v",
+        path="datasets/x",
+        period_start=2024,
+        period_end=2025,
+        manifest={"years": [2023, 2024, 2025]},
+    )
+    with pytest.raises(services.ValidationError) as error:
+        services.indicator_run_start(actor=demo.anders, dataset=dataset, years=[2023, 2024])
+    assert "years" in error.value.message_dict
+    services.dataset_set_period(actor=demo.anders, dataset=dataset, first=2023, last=2025)
+    assert services.indicator_run_start(actor=demo.anders, dataset=dataset, years=[2023]).params["years"] == [2023]
+    with pytest.raises(services.ValidationError):
+        services.dataset_set_period(actor=demo.anders, dataset=dataset, first=2020, last=2025)
