@@ -553,7 +553,8 @@ def export_rows(
             "value": cell.value,
             "value_std": cell.value_std,
             "suppressed": cell.suppressed,
-            "reason": cell.reason,
+            "reason": disclosure.rate_reason(row["numerator"], row["denominator"]) if cell.suppressed else "",
+            "reason_text": cell.reason,
         }
 
 

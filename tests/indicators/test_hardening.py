@@ -2,6 +2,7 @@
 requests, and the period a data set covers."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -167,3 +168,62 @@ def test_a_run_outside_the_period_is_refused_and_the_period_can_be_changed(demo)
     assert services.indicator_run_start(actor=demo.anders, dataset=dataset, years=[2023]).params["years"] == [2023]
     with pytest.raises(services.ValidationError):
         services.dataset_set_period(actor=demo.anders, dataset=dataset, first=2020, last=2025)
+
+
+# --- exports for machines -----------------------------------------------------------------------------------------
+
+
+def _export_queries(run):
+    queries = {f"indikator={i}" for i in run.results.values_list("indicator", flat=True)}
+    queries |= {f"niva={level}&omrade={area}" for level, area in run.results.values_list("level", "area").distinct()}
+    return sorted(queries)
+
+
+def test_every_csv_export_reads_back_as_plain_numbers_with_codes_and_labels(client, demo):
+    import pandas as pd
+
+    run = make_run()
+    client.force_login(demo.anders)
+    for query in _export_queries(run)[:40]:
+        content = client.get(f"/styringsinformasjon/eksport.csv?{query}").content
+        assert "\xa0".encode() not in content and "\u202f".encode() not in content, query
+        frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+        units = set(frame.iloc[:, 13])
+        if len(units) == 1:
+            assert selectors.unit_label(next(iter(units))) in frame.columns[11], frame.columns
+        numbers = frame.iloc[:, [9, 10, 11]]
+        assert all(str(dtype).startswith(("float", "int")) for dtype in numbers.dtypes), (query, numbers.dtypes)
+        assert set(frame.iloc[:, 13]) <= {"per_1000", "percent"} and set(frame.iloc[:, 7]) <= {"1y", "3y"}
+        assert {str(label) for label in frame.iloc[:, 14]} <= {selectors.unit_label(u) for u in ("per_1000", "percent")}
+        assert set(frame.iloc[:, 15]) <= {True, False}
+
+
+def test_a_big_numerator_in_the_csv_has_no_thousands_separator(client, demo):
+    import pandas as pd
+
+    make_run()
+    content = client.get("/styringsinformasjon/offentlig/eksport.csv?niva=land&omrade=NO").content
+    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
+    assert frame.iloc[:, 9].max() >= 50_000 and frame.iloc[:, 9].dtype.kind in "if"
+    assert b"50000" in content or b"50005" in content
+
+
+def test_every_xlsx_export_has_numeric_cells_and_a_unit_in_the_header(client, demo):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    run = make_run()
+    for query in _export_queries(run)[:20]:
+        response = client.get(f"/styringsinformasjon/offentlig/eksport.xlsx?{query}")
+        content = b"".join(response.streaming_content)
+        sheet = load_workbook(io.BytesIO(content)).active
+        rows = list(sheet.iter_rows(min_row=4, values_only=True))
+        for row in rows:
+            assert row[15] is True or isinstance(row[9], int | float), (query, row)
+            assert row[11] is None or isinstance(row[11], int | float)
+        header = [cell.value for cell in sheet[3]]
+        units = {row[13] for row in rows}
+        if len(units) == 1:
+            assert selectors.unit_label(units.pop()) in header[11]
+        frame = pd.read_excel(io.BytesIO(content), header=2)
+        assert len(frame) == len(rows) and frame.iloc[:, 11].dtype.kind in "f"
