@@ -59,7 +59,14 @@ def _import(job: Job) -> None:
     except DatasetRefused as refused:
         shutil.rmtree(target, ignore_errors=True)
         errors = [
-            {"table": e.table, "row": e.row, "column": e.column, "code": e.code, "message": dataset_error_text(e)}
+            {
+                "table": e.table,
+                "row": e.row,
+                "column": e.column,
+                "code": e.code,
+                "params": e.params,
+                "message": dataset_error_text(e),
+            }
             for e in list(refused.errors)[: jobstate.MAX_STORED_ERRORS]
         ]
         total = getattr(refused, "total_errors", len(errors))

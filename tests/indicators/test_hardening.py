@@ -227,3 +227,40 @@ def test_every_xlsx_export_has_numeric_cells_and_a_unit_in_the_header(client, de
             assert selectors.unit_label(units.pop()) in header[11]
         frame = pd.read_excel(io.BytesIO(content), header=2)
         assert len(frame) == len(rows) and frame.iloc[:, 11].dtype.kind in "f"
+
+
+def test_the_job_page_words_the_engines_errors_in_the_readers_language(client, demo, storage):
+    from django.utils import translation
+
+    _opphold(storage / "inbox" / "feil", [_stay(1, kjonn="X")])
+    job = services.dataset_import_start(actor=demo.anders, name="Feil", folder="feil")
+    jobs.run_job(job.pk)
+    client.force_login(demo.anders)
+    for language in ("nb", "nn"):  # the job was written in bokmål; a nynorsk reader gets nynorsk
+        demo.anders.language = language
+        demo.anders.save(update_fields=["language"])
+        html = client.get(f"/styringsinformasjon/jobber/{job.pk}/").content.decode()
+        with translation.override(language):
+            expected = translation.gettext("“%(value)s” is not an allowed value; use one of: %(allowed)s.") % {
+                "value": "X",
+                "allowed": "K, M",
+            }
+        assert expected.replace("“", "&ldquo;") in html or expected in html, language
+
+
+def test_a_stale_job_is_given_a_task_again_by_the_periodic_recovery(demo, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samhandling.core.queue import periodic_tasks
+    from samhandling.indicators import jobstate, tasks
+    from samhandling.indicators.models import Job, JobKind
+
+    assert tasks.recover_jobs.module_path in periodic_tasks()
+    done = []
+    monkeypatch.setitem(jobs.WORKERS, JobKind.RUN, lambda job: done.append(job.pk) or jobstate.job_move(job, "done"))
+    job = Job.objects.create(kind=JobKind.RUN, params={})
+    jobstate.job_move(job, JobStatus.RUNNING, heartbeat=timezone.now() - timedelta(minutes=5))
+    tasks.recover_jobs.call()
+    assert done == [job.pk] and Job.objects.get(pk=job.pk).status == JobStatus.DONE
