@@ -1,9 +1,13 @@
 """The web layer's words for what the engine reports as codes: data set errors and import progress, in the language
 of whoever reads them (bokmål or nynorsk). The engine holds the English msgids; this module translates them."""
 
-from django.utils.translation import gettext
+from contextlib import suppress
 
-from .engine.dataset.errors import MESSAGES, PROGRESS, render
+from django.utils.translation import get_language, gettext
+
+from .engine.catalogue import get
+from .engine.dataset.errors import MESSAGES
+from .engine.messages import PROGRESS, render
 
 
 def dataset_error_text(error) -> str:
@@ -16,6 +20,12 @@ def dataset_error_text(error) -> str:
 
 
 def progress_text(message: str) -> str:
-    """An engine progress `Step` as a sentence; anything else (an indicator id, a test's text) as it came."""
+    """An engine progress `Step` as a sentence (an indicator by its name); anything else as it came."""
     code = getattr(message, "code", None)
-    return render(PROGRESS, code, message.params, gettext) if code in PROGRESS else str(message)
+    if code not in PROGRESS:
+        return str(message)
+    params = dict(message.params)
+    if "indicator" in params:
+        with suppress(KeyError):
+            params["indicator"] = get(params["indicator"]).name(get_language())
+    return render(PROGRESS, code, params, gettext)

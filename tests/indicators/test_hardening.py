@@ -264,3 +264,33 @@ def test_a_stale_job_is_given_a_task_again_by_the_periodic_recovery(demo, settin
     jobstate.job_move(job, JobStatus.RUNNING, heartbeat=timezone.now() - timedelta(minutes=5))
     tasks.recover_jobs.call()
     assert done == [job.pk] and Job.objects.get(pk=job.pk).status == JobStatus.DONE
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/styringsinformasjon/datasett/99999999999999999999/",
+        "/styringsinformasjon/datasett/99999999999999999999/periode/",
+        "/styringsinformasjon/jobber/99999999999999999999/",
+        "/styringsinformasjon/kjoringer/99999999999999999999/",
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_404(client, demo, path):
+    client.force_login(demo.anders)
+    assert client.get(path).status_code == 404
+
+
+def test_a_runs_progress_names_the_indicator_in_the_readers_language(demo):
+    from django.utils import translation
+
+    from samhandling.indicators import jobstate
+    from samhandling.indicators.engine.messages import Step
+    from samhandling.indicators.models import Job, JobKind
+
+    job = Job.objects.create(kind=JobKind.RUN, params={})
+    jobstate.job_move(job, JobStatus.RUNNING)
+    with translation.override("nn"):
+        jobstate.Progress(job)(1.0, Step("computing", {"indicator": "reinnleggelse_30d"}))
+        expected = translation.gettext("Computing %(indicator)s …") % {"indicator": get("reinnleggelse_30d").name("nn")}
+    job.refresh_from_db()
+    assert job.message == expected and "reinnleggelse_30d" not in job.message

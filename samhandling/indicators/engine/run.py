@@ -26,6 +26,7 @@ from samhandling.core.disclosure import suppressed
 from . import areas
 from .backends import ENGINES, Backend, connect
 from .catalogue import CATALOGUE, DEFINITION_VERSION, EVENTS, PERSONS, RATIO, Indicator, Sources
+from .messages import Step
 from .standardise import age_band, dsr
 
 RESULT_COLUMNS = (
@@ -363,7 +364,7 @@ def run_indicators(
     unknown = set(indicators or ()) - {indicator.id for indicator in CATALOGUE}
     if unknown:
         raise ValueError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
-    report(0.0, "preparing")
+    report(0.0, Step("preparing"))
     dataset, manifest = _prepared(Path(data), out)
     backend = connect(engine, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, temp_directory=out / "tmp")
     timings: dict[str, float] = {}
@@ -372,7 +373,7 @@ def run_indicators(
         context = _Run(backend, dataset, years, manifest)
         runnable = [indicator for indicator in chosen if context.years and _has_source(context.sources, indicator)]
         for number, indicator in enumerate(runnable):
-            report(number / max(len(runnable), 1), indicator.id)
+            report(number / max(len(runnable), 1), Step("computing", {"indicator": indicator.id}))
             begun = time.perf_counter()
             parts.append(context.result(indicator))
             timings[indicator.id] = round(time.perf_counter() - begun, 3)
@@ -404,7 +405,7 @@ def run_indicators(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
-    report(1.0, "done")
+    report(1.0, Step("computed"))
     return summary
 
 

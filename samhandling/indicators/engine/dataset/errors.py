@@ -1,20 +1,15 @@
 """What the engine says when a data set breaks the contract: a code with parameters, never a sentence in a language.
-
-The English templates below are the msgids the web layer translates (`indicators.texts`); `gettext_noop` only marks
-them for makemessages, so the engine imports nothing from Django.
-"""
+The English templates below are the msgids the web layer translates (`indicators.texts`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import PROGRESS, Step, gettext_noop, render
+
 MAX_ERRORS = 100
-
-
-def gettext_noop(text: str) -> str:
-    """Marks a msgid for extraction; translated later by the web layer."""
-    return text
+__all__ = ["MAX_ERRORS", "MESSAGES", "PROGRESS", "DatasetError", "DatasetRefused", "Step", "render"]
 
 
 MESSAGES: dict[str, str] = {
@@ -52,39 +47,6 @@ MESSAGES: dict[str, str] = {
         "Indicator data may only hold pseudonymous ids; the data set is refused."
     ),
 }
-
-# Progress steps of an import, as codes with parameters like the errors.
-PROGRESS: dict[str, str] = {
-    "checking": gettext_noop("Checking %(table)s …"),
-    "writing": gettext_noop("Writing %(table)s …"),
-    "version": gettext_noop("Computing the version …"),
-    "stored": gettext_noop("The data set is stored."),
-}
-
-
-def render(templates: dict[str, str], code: str, params: dict[str, Any], translate=lambda text: text) -> str:
-    """The sentence for `code` (English unless `translate` is a gettext), with the parameters filled in."""
-    template = templates.get(code)
-    if template is None:
-        return code
-    text = translate(template)
-    try:
-        return text % params if "%(" in text else text
-    except (KeyError, TypeError, ValueError):
-        return text
-
-
-class Step(str):
-    """A progress message: English text for the command line, with its `code` and `params` for translation."""
-
-    code: str
-    params: dict[str, Any]
-
-    def __new__(cls, code: str, params: dict[str, Any] | None = None) -> Step:
-        params = params or {}
-        step = super().__new__(cls, render(PROGRESS, code, params))
-        step.code, step.params = code, params
-        return step
 
 
 @dataclass(frozen=True)
