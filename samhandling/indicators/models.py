@@ -66,7 +66,7 @@ class Job(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.FloatField(default=0.0)
     message = models.TextField(blank=True)
-    # The first 100 errors of a refused import: {"table", "row", "column", "message"}.
+    # The first 100 errors of a refused import: {"table", "row", "column", "code", "params", "message"}.
     errors = models.JSONField(default=list, blank=True)
     total_errors = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)

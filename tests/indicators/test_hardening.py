@@ -294,3 +294,20 @@ def test_a_runs_progress_names_the_indicator_in_the_readers_language(demo):
         expected = translation.gettext("Computing %(indicator)s …") % {"indicator": get("reinnleggelse_30d").name("nn")}
     job.refresh_from_db()
     assert job.message == expected and "reinnleggelse_30d" not in job.message
+
+
+def test_the_analyst_changes_the_period_on_its_page(client, demo):
+    manifest = {"years": [2023, 2024, 2025]}
+    dataset = Dataset.objects.create(
+        name="d", version="v", path="datasets/x", period_start=2024, period_end=2025, manifest=manifest
+    )
+    client.force_login(demo.anders)
+    url = f"/styringsinformasjon/datasett/{dataset.pk}/periode/"
+    response = client.post(url, {"first": 2025, "last": 2023})
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(url, {"first": 2023, "last": 2025})
+    assert response.status_code == 302
+    dataset.refresh_from_db()
+    assert (dataset.period_start, dataset.period_end) == (2023, 2025)
+    html = client.get(f"/styringsinformasjon/datasett/{dataset.pk}/").content.decode()
+    assert "2023–2025" in html  # years, not numbers with a thousands separator
