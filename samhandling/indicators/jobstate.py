@@ -138,14 +138,21 @@ def _manifest_facts(manifest: dict) -> dict:
     }
 
 
+def _still_ours(locked: Job, job: Job) -> bool:
+    """The job is still running in this attempt: not finished, not requeued, not taken over by another worker
+    (whose claim gave it a new claimed_at)."""
+    return locked.status == J.RUNNING and (job.claimed_at is None or locked.claimed_at == job.claimed_at)
+
+
 @transaction.atomic
 def dataset_store(*, job: Job, path: Path, manifest: dict) -> Dataset | None:
     """The prepared data set becomes a row and the job is done, pointing at it; None (nothing stored) when the job
     was taken from this worker meanwhile."""
     facts = _manifest_facts(manifest)
-    job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.status != J.RUNNING:
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if not _still_ours(locked, job):
         return None
+    job = locked
     period = manifest.get("period") or {}
     dataset = Dataset.objects.create(
         name=job.params.get("name") or path.name,
@@ -209,7 +216,7 @@ def run_store(*, job: Job, dataset: Dataset, summary: dict, results_path: Path) 
     the job was taken from this worker meanwhile (another worker stores its own results)."""
     started = timezone.now()
     locked = Job.objects.select_for_update().get(pk=job.pk)
-    if locked.status != J.RUNNING:
+    if not _still_ours(locked, job):
         return None
     run = Run.objects.create(
         dataset=dataset,

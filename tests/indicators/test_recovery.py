@@ -92,3 +92,18 @@ def test_folders_no_row_points_at_are_removed_and_the_others_kept(demo, storage)
     assert removed == len(orphans) and requeued == []
     assert kept.exists() and working.exists() and young.exists()
     assert not any(path.exists() for path in orphans)
+
+
+def test_a_worker_whose_job_was_taken_over_stores_nothing(demo, storage):
+    from samhandling.indicators.models import Run
+
+    job = Job.objects.create(kind=JobKind.RUN, params={})
+    jobstate.job_move(job, JobStatus.RUNNING)
+    mine = Job.objects.get(pk=job.pk)  # this worker's view of its claim
+    later = timezone.now() + timedelta(seconds=1)
+    Job.objects.filter(pk=job.pk).update(claimed_at=later)  # another worker took it over and claimed it again
+    dataset = Dataset.objects.create(name="x", version="v", path="datasets/x")
+    stored = jobstate.dataset_store(job=mine, path=storage / "datasets" / "x", manifest={"version": "v"})
+    assert stored is None and Dataset.objects.count() == 1
+    assert jobstate.run_store(job=mine, dataset=dataset, summary={}, results_path=storage / "r.parquet") is None
+    assert not Run.objects.exists() and Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
