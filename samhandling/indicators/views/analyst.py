@@ -29,6 +29,13 @@ def _job_url(job: Job) -> str:
     return reverse("indicators:job", args=[job.pk])
 
 
+def _start_job(request, form, start):
+    """A posted form that starts an import or a run: on success to the job's page, else None (show the form)."""
+    if request.method != "POST":
+        return None
+    return save_with(request, form, start, redirect_to=_job_url)
+
+
 def _crumbs(*parts) -> list:
     return [(_("Data sets"), reverse("indicators:datasets")), *parts]
 
@@ -89,17 +96,15 @@ def dataset_period(request, pk: int):
 @analyst_only
 def dataset_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        response = save_with(
-            request,
-            form,
-            lambda data: services.dataset_import_start(
-                actor=request.user, name=data["name"], files=data["files"], folder=data["folder"]
-            ),
-            redirect_to=_job_url,
-        )
-        if response:
-            return response
+    started = _start_job(
+        request,
+        form,
+        lambda data: services.dataset_import_start(
+            actor=request.user, name=data["name"], files=data["files"], folder=data["folder"]
+        ),
+    )
+    if started:
+        return started
     return render(request, "indicators/import.html", page(request, "import", form=form))
 
 
@@ -142,17 +147,15 @@ def run_start(request):
         if dataset is not None:
             initial = {"dataset": dataset, "years": " ".join(str(year) for year in dataset.period_years)}
     form = RunForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        response = save_with(
-            request,
-            form,
-            lambda data: services.indicator_run_start(
-                actor=request.user, dataset=data["dataset"], years=data["years"], engine=data["engine"]
-            ),
-            redirect_to=_job_url,
-        )
-        if response:
-            return response
+    started = _start_job(
+        request,
+        form,
+        lambda data: services.indicator_run_start(
+            actor=request.user, dataset=data["dataset"], years=data["years"], engine=data["engine"]
+        ),
+    )
+    if started:
+        return started
     return render(request, "indicators/run_start.html", page(request, "run_start", form=form))
 
 
