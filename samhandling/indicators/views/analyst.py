@@ -115,7 +115,11 @@ def job_detail(request, pk: int):
     reported as codes are worded in the reader's language."""
     job = get_object_or_404(Job.objects.select_related("dataset", "run"), pk=pk)
     errors = [{**error, "message": dataset_error_text(error)} if error.get("code") else error for error in job.errors]
-    context = page(request, "datasets" if job.kind == JobKind.IMPORT else "runs", job=job, errors=errors)
+    if job.kind == JobKind.IMPORT:
+        tab, crumbs = "datasets", _crumbs((str(job), None))
+    else:
+        tab, crumbs = "runs", [(_("Runs"), reverse("indicators:runs")), (str(job), None)]
+    context = page(request, tab, crumbs=crumbs, job=job, errors=errors)
     if request.htmx:
         return render(request, "indicators/_job_status.html", context)
     return render(request, "indicators/job.html", context)
