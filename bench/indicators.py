@@ -192,7 +192,9 @@ def run_part(part: str, data: Path, out: Path) -> None:
     """Runs in the child process: one part, timing only the work — not the interpreter's start, and not the import of
     the libraries each part uses (duckdb, pandas, Ibis), which a long-running worker pays once."""
     manifest = json.loads((data / "manifest.json").read_text())
-    years = manifest["years"]
+    period = manifest.get("period") or {}
+    # The engine runs the whole years the data set covers; the reference computations must do the same.
+    years = list(range(period["first"], period["last"] + 1)) if period.get("first") else manifest["years"]
     if part in ("engine_full", "engine_two"):
         import ibis.backends.duckdb  # noqa: F401
 
@@ -259,7 +261,7 @@ def ensure_data(scale: float, seed: int, years: list[int]) -> tuple[Path, dict]:
     if not (prepared / "manifest.json").exists():
         print(f"Preparing {prepared} …", flush=True)
         code = (
-            "import django, sys; django.setup(); from pathlib import Path; "
+            "import sys; from pathlib import Path; "  # the engine needs no Django
             "from samhandling.indicators.engine.dataset import prepare_dataset; "
             "prepare_dataset(Path(sys.argv[1]), Path(sys.argv[2]))"
         )

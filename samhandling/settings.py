@@ -175,9 +175,11 @@ INDICATOR_STORAGE_ROOT = Path(os.environ.get("INDICATOR_STORAGE_ROOT", PROJECT_D
 INDICATOR_DATA_ROOT = Path(os.environ.get("INDICATOR_DATA_ROOT", INDICATOR_STORAGE_ROOT / "inbox"))
 # DuckDB's memory limit for an indicator run (a national run needs a few GB).
 INDICATOR_MEMORY_LIMIT = os.environ.get("INDICATOR_MEMORY_LIMIT", "6GB")
-# Imports and runs start in a thread of the web process after the request commits; with this off they wait for
-# `manage.py indicators_jobs` (cron), which is what a multi-server installation wants.
-INDICATOR_JOBS_IN_WEB = env_bool("INDICATOR_JOBS_IN_WEB", True)
+# Imports and runs are tasks (indicators/tasks.py) done by `manage.py samhandling_worker`. A working job beats its
+# row this often; one that missed six beats belongs to a dead worker and is taken over. The progress delay (seconds
+# per progress report) exists for the fault tests only.
+INDICATOR_HEARTBEAT_SECONDS = float(os.environ.get("INDICATOR_HEARTBEAT_SECONDS", "5"))
+INDICATOR_PROGRESS_DELAY = float(os.environ.get("INDICATOR_PROGRESS_DELAY", "0"))
 
 # Background tasks: Django's task API (django-tasks) on the database backend; `manage.py samhandling_worker` runs
 # them (`make run` starts one). The test suite runs tasks at once (TASKS_BACKEND=…ImmediateBackend).

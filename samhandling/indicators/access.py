@@ -15,13 +15,21 @@ def is_analyst(user) -> bool:
     return user.is_superuser or any(m.role == Role.ANALYST for m in memberships(user))
 
 
-@rule("indicators.view_dashboards")
+@rule("indicators.view_dashboards", roles=("any",))
 def _view_dashboards(user, obj) -> bool:
+    """Read the dashboards of the published run, small numbers hidden (every signed-in user)."""
     return True
 
 
-@rule("indicators.analyse")
+@rule("indicators.analyse", roles=(Role.ANALYST,))
 def _analyse(user, obj) -> bool:
+    """Import data sets, start indicator runs and see raw, unsuppressed numbers (analysts)."""
+    return is_analyst(user)
+
+
+@rule("indicators.publish_run", roles=(Role.ANALYST,), about="run")
+def _publish_run(user, run) -> bool:
+    """Publish a run's results on the public pages, or withdraw them (analysts)."""
     return is_analyst(user)
 
 

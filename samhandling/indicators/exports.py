@@ -1,14 +1,15 @@
-"""CSV and XLSX of any dashboard view: the result rows of an area or of one indicator, with small numbers left blank
-and a `suppressed` flag column, and the synthetic-data marker on every row and at the top of the sheet.
+"""CSV and XLSX of any dashboard view: the result rows of an area or of one indicator, for machines and people alike.
 
-CSV follows what Norwegian Excel opens (UTF-8 with BOM, semicolons, decimal comma)."""
+Numbers are plain machine numbers (CSV: dot decimal, no thousands separator; XLSX: numeric cells), every code has its
+readable label in a column of its own (`unit` = per_1000 beside `unit_name` = "per 1,000 inhabitants"), and the
+header row names the unit of the values. Small numbers are left blank with a `suppressed` flag and the reason, and
+synthetic data are marked on every row (and at the top of the sheet)."""
 
 import csv
 import io
 
 from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -20,38 +21,51 @@ COLUMNS = (
     "indicator",
     "indicator_name",
     "level",
+    "level_name",
     "area",
     "area_name",
     "year",
     "period",
+    "period_name",
     "numerator",
     "denominator",
     "value",
     "value_std",
     "unit",
+    "unit_name",
     "suppressed",
     "reason",
-    "data",
+    "reason_text",
+    "synthetic",
 )
 
 
-def _headers() -> list[str]:
+def period_label(period: str) -> str:
+    return _("three years (the year and the two before)") if period == "3y" else _("one year")
+
+
+def _headers(units: set[str]) -> list[str]:
+    unit = selectors.unit_label(next(iter(units))) if len(units) == 1 else _("unit in the column “Unit (code)”")
     return [
+        _("Indicator (code)"),
         _("Indicator"),
-        _("Indicator name"),
+        _("Level (code)"),
         _("Level"),
         _("Area code"),
         _("Area"),
         _("Year"),
+        _("Period (code)"),
         _("Period"),
         _("Numerator"),
         _("Denominator"),
-        _("Value"),
-        _("Age-standardised value"),
+        _("Value (%(unit)s)") % {"unit": unit},
+        _("Age-standardised value (%(unit)s)") % {"unit": unit},
+        _("Unit (code)"),
         _("Unit"),
         _("Hidden (small numbers)"),
-        _("Reason"),
-        _("Data"),
+        _("Reason hidden (code)"),
+        _("Reason hidden"),
+        _("Synthetic data"),
     ]
 
 
@@ -71,46 +85,59 @@ def rows_for(request, run, *, raw: bool):
         raise BadRequest("name an area (niva, omrade) or an indicator (indikator)")
     if run is None:
         raise Http404
-    marker = _("Synthetic data") if run.synthetic else ""
-    rows = selectors.export_rows(run, raw=raw, level=level or None, area=area or None, indicator=indicator or None)
-    return ({**row, "data": marker} for row in rows), stem
+    levels = dict(Level.choices)
+    rows = [
+        {
+            **row,
+            "level_name": str(levels.get(row["level"], row["level"])),
+            "period_name": period_label(row["period"]),
+            "unit_name": selectors.unit_label(row["unit"]),
+            "synthetic": run.synthetic,
+        }
+        for row in selectors.export_rows(
+            run, raw=raw, level=level or None, area=area or None, indicator=indicator or None
+        )
+    ]
+    return rows, stem
 
 
-def _text(value, column: str) -> str:
+def _machine(value, column: str):
+    """A cell as a machine reads it: whole numbers without decimals, other numbers as they are, no rounding to
+    a display precision; booleans as true/false (CSV)."""
     if value is None:
-        return ""
-    if column == "suppressed":
-        return _("yes") if value else _("no")
-    if isinstance(value, float):
-        places = 6 if column in ("value", "value_std") else 0
-        return number_format(round(value, places), places, use_l10n=True)
-    return str(value)
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and column in ("numerator", "denominator", "year") and value.is_integer():
+        return int(value)
+    return value
 
 
 def csv_bytes(rows) -> bytes:
+    """Comma-separated, UTF-8 with a byte-order mark (so Excel reads the letters right), dot decimal."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_headers())
+    writer = csv.writer(buffer, delimiter=",", lineterminator="\r\n")
+    writer.writerow(_headers({row["unit"] for row in rows}))
     for row in rows:
-        writer.writerow([_text(row[column], column) for column in COLUMNS])
+        line = []
+        for column in COLUMNS:
+            value = _machine(row[column], column)
+            line.append("" if value is None else ("true" if value else "false") if isinstance(value, bool) else value)
+        writer.writerow(line)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def xlsx_file(rows, *, synthetic: bool, title: str):
+    """A sheet with the synthetic-data notice (when it applies) and the title above the header row; numbers are
+    numeric cells and the flags are boolean cells."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Results")[:31])
     if synthetic:
         sheet.append([_("Synthetic data: the numbers are invented and say nothing about real patients or areas.")])
     sheet.append([title])
-    sheet.append(_headers())
+    sheet.append(_headers({row["unit"] for row in rows}))
     for row in rows:
-        values = []
-        for column in COLUMNS:
-            value = row[column]
-            if column == "suppressed":
-                value = _("yes") if value else _("no")
-            values.append(value)
-        sheet.append(values)
+        sheet.append([_machine(row[column], column) for column in COLUMNS])
     handle = io.BytesIO()  # a view's rows are at most a few thousand: memory is fine
     workbook.save(handle)
     handle.seek(0)

@@ -67,7 +67,10 @@ class RunForm(DesignsystemetMixin, forms.Form):
         label=_("Years"),
         required=False,
         max_length=100,
-        help_text=_("For example 2024 2025. Leave empty to compute every year in the data set."),
+        help_text=_(
+            "For example 2024 2025. Leave empty to compute every whole year the data set covers; records outside "
+            "those years are only used to follow up stays (readmissions)."
+        ),
     )
     engine = forms.ChoiceField(label=_("Engine"))
 
@@ -84,6 +87,18 @@ class RunForm(DesignsystemetMixin, forms.Form):
                 raise ValidationError(_("Write years as four digits separated by spaces, for example 2024 2025."))
             years.append(int(part))
         return sorted(set(years))
+
+
+class DatasetPeriodForm(DesignsystemetMixin, forms.Form):
+    """The whole years a data set covers: a run covers only these, records outside them are follow-up context."""
+
+    first = forms.IntegerField(label=_("First year covered"), min_value=2000, max_value=2100)
+    last = forms.IntegerField(label=_("Last year covered"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, dataset=None, **kwargs):
+        if dataset is not None:
+            kwargs.setdefault("initial", {"first": dataset.period_start, "last": dataset.period_end})
+        super().__init__(*args, **kwargs)
 
 
 class IndicatorChoiceForm(DesignsystemetMixin, forms.Form):

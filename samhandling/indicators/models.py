@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.core.workflow import Action, Workflow
+
 
 class Dataset(models.Model):
     """A validated data set, stored as Parquet under INDICATOR_STORAGE_ROOT; never changed once stored."""
@@ -16,6 +18,10 @@ class Dataset(models.Model):
     path = models.CharField(max_length=300)
     synthetic = models.BooleanField(_("synthetic data"), default=False)
     row_counts = models.JSONField(default=dict, blank=True)
+    # The whole years the data set covers (detected at import, editable by an analyst). A run covers only these
+    # years; records outside them are follow-up context (a readmission in January after a December discharge).
+    period_start = models.PositiveSmallIntegerField(_("first year covered"), null=True, blank=True)
+    period_end = models.PositiveSmallIntegerField(_("last year covered"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -32,6 +38,13 @@ class Dataset(models.Model):
     @property
     def total_rows(self) -> int:
         return sum(int(count) for count in self.row_counts.values())
+
+    @property
+    def period_years(self) -> list[int]:
+        """The whole years covered, oldest first (empty when the period is unknown)."""
+        if self.period_start is None or self.period_end is None:
+            return []
+        return list(range(self.period_start, self.period_end + 1))
 
 
 class JobKind(models.TextChoices):
@@ -53,7 +66,7 @@ class Job(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.FloatField(default=0.0)
     message = models.TextField(blank=True)
-    # The first 100 errors of a refused import: {"table", "row", "column", "message"}.
+    # The first 100 errors of a refused import: {"table", "row", "column", "code", "params", "message"}.
     errors = models.JSONField(default=list, blank=True)
     total_errors = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)
@@ -79,8 +92,32 @@ class Job(models.Model):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
+    def is_queued(self) -> bool:
+        return self.status == JobStatus.QUEUED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == JobStatus.DONE
+
+    @property
     def percent(self) -> int:
         return round(max(0.0, min(1.0, self.progress)) * 100)
+
+
+J = JobStatus
+# A running job whose worker died goes back to the queue (or is taken over by the task run again in its place).
+JOB_WORKFLOW = Workflow(
+    model=Job,
+    statuses=JobStatus,
+    transitions={
+        J.QUEUED: {J.RUNNING, J.FAILED},
+        J.RUNNING: {J.DONE, J.FAILED, J.QUEUED},
+        J.DONE: set(),
+        J.FAILED: set(),
+    },
+    audit_prefix="indicators.job",
+    tones={J.QUEUED: "info", J.RUNNING: "info", J.DONE: "success", J.FAILED: "danger"},
+)
 
 
 class RunStatus(models.TextChoices):
@@ -130,6 +167,21 @@ class Run(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == RunStatus.PUBLISHED
+
+
+R = RunStatus
+# Publishing a run withdraws the run published before it (services.run_publish); at most one is public.
+RUN_WORKFLOW = Workflow(
+    model=Run,
+    statuses=RunStatus,
+    transitions={R.READY: {R.PUBLISHED}, R.PUBLISHED: {R.READY}},
+    actions=[
+        Action("publish", "indicators.publish_run", source=frozenset({R.READY}), target=R.PUBLISHED),
+        Action("unpublish", "indicators.publish_run", source=frozenset({R.PUBLISHED}), target=R.READY),
+    ],
+    audit_prefix="indicators.run",
+    tones={R.READY: "neutral", R.PUBLISHED: "success"},
+)
 
 
 class Level(models.TextChoices):

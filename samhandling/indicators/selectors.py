@@ -14,11 +14,12 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from samhandling.core import disclosure
 from samhandling.core.models import Helsefellesskap, Organisation, OrganisationType
 
 from .access import sees_raw_values
 from .engine.catalogue import FACTORS
-from .engine.run import RESULT_COLUMNS, SUPPRESS_DENOMINATOR_BELOW, SUPPRESS_NUMERATOR_MAX, suppressed
+from .engine.run import RESULT_COLUMNS
 from .models import Dataset, Job, Level, Result, Run, RunStatus
 
 COUNTRY = "NO"
@@ -86,11 +87,10 @@ def run_for(user, *, public: bool, run_id: str | int | None = None) -> Run | Non
 
 def suppression_reason(numerator: float | None, denominator: float | None) -> str:
     """The contract's rule, said in words: numerator 1–4 or denominator below 5 (empty when the value may show)."""
-    if denominator is not None and denominator < SUPPRESS_DENOMINATOR_BELOW:
-        return _("fewer than 5 in the population or group counted")
-    if numerator is not None and 1 <= numerator <= SUPPRESS_NUMERATOR_MAX:
-        return _("fewer than 5 cases")
-    return ""
+    return {
+        disclosure.SMALL_DENOMINATOR: _("fewer than 5 in the population or group counted"),
+        disclosure.SMALL: _("fewer than 5 cases"),
+    }.get(disclosure.rate_reason(numerator, denominator), "")
 
 
 @dataclass
@@ -130,7 +130,7 @@ def aggregate_cell(numerator: float, denominator: float, unit: str, *, raw: bool
     """A value summed over several areas (centrality classes), suppressed by the same rule as the engine's rows."""
     if denominator <= 0:
         return None
-    hidden = bool(suppressed(numerator, denominator))
+    hidden = bool(disclosure.suppressed(numerator, denominator))
     value = numerator / denominator * FACTORS[unit]
     return make_cell(
         {
@@ -333,13 +333,30 @@ def _index(rows: list[dict]) -> dict[tuple, dict]:
 
 
 def ranking(values: dict[str, Cell | None], *, higher_is_better: bool | None) -> list[tuple[str, int | None]]:
-    """Area codes ranked by value (best first when the catalogue says which way is better, else highest first);
-    hidden and missing values last and unranked."""
+    """Area codes ranked best first by the indicator's direction (rank 1 is the lowest value where lower is better).
+    Where neither direction is better the areas are listed highest first with no rank at all: a "rank 1" would
+    read as a prize. Hidden and missing values come last and unranked."""
     shown = [(code, cell.value) for code, cell in values.items() if cell is not None and cell.value is not None]
     shown.sort(key=lambda pair: pair[1], reverse=higher_is_better is not False)
-    ranked = [(code, position) for position, (code, _value) in enumerate(shown, start=1)]
+    if higher_is_better is None:
+        ranked = [(code, None) for code, _value in shown]
+    else:
+        ranked = [(code, position) for position, (code, _value) in enumerate(shown, start=1)]
     rest = sorted(code for code in values if code not in dict(shown))
     return ranked + [(code, None) for code in rest]
+
+
+def direction_text(indicator) -> str:
+    """Which way is better for an indicator, said for the reader of a ranking."""
+    higher_is_better = getattr(indicator, "higher_is_better", None)
+    if higher_is_better is True:
+        return _("Higher values are better: rank 1 is the highest value.")
+    if higher_is_better is False:
+        return _("Lower values are better: rank 1 is the lowest value.")
+    return _(
+        "Neither higher nor lower values are better for this indicator, so the areas are not ranked; they are "
+        "listed from the highest value."
+    )
 
 
 def area_dashboard(run: Run, area: Area, *, raw: bool) -> Dashboard:
@@ -536,7 +553,8 @@ def export_rows(
             "value": cell.value,
             "value_std": cell.value_std,
             "suppressed": cell.suppressed,
-            "reason": cell.reason,
+            "reason": disclosure.rate_reason(row["numerator"], row["denominator"]) if cell.suppressed else "",
+            "reason_text": cell.reason,
         }
 
 

@@ -3,7 +3,7 @@ public under offentlig/, and the analysts' pages for data sets, imports, jobs an
 
 from django.urls import path
 
-from . import views, views_analyst
+from . import views
 
 app_name = "indicators"
 
@@ -19,13 +19,14 @@ _DASHBOARDS = [
 urlpatterns = [
     *(path(route, view, name=name) for route, view, name in _DASHBOARDS),
     *(path(f"offentlig/{route}", view, {"public": True}, name=f"public_{name}") for route, view, name in _DASHBOARDS),
-    path("datasett/", views_analyst.datasets, name="datasets"),
-    path("datasett/importer/", views_analyst.dataset_import, name="dataset_import"),
-    path("datasett/<int:pk>/", views_analyst.dataset_detail, name="dataset"),
-    path("jobber/<int:pk>/", views_analyst.job_detail, name="job"),
-    path("kjoringer/", views_analyst.runs, name="runs"),
-    path("kjoringer/ny/", views_analyst.run_start, name="run_start"),
-    path("kjoringer/<int:pk>/", views_analyst.run_detail, name="run"),
-    path("kjoringer/<int:pk>/publiser/", views_analyst.run_publish, name="run_publish"),
-    path("kjoringer/<int:pk>/avpubliser/", views_analyst.run_unpublish, name="run_unpublish"),
+    path("datasett/", views.datasets, name="datasets"),
+    path("datasett/importer/", views.dataset_import, name="dataset_import"),
+    path("datasett/<int:pk>/", views.dataset_detail, name="dataset"),
+    path("datasett/<int:pk>/periode/", views.dataset_period, name="dataset_period"),
+    path("jobber/<int:pk>/", views.job_detail, name="job"),
+    path("kjoringer/", views.runs, name="runs"),
+    path("kjoringer/ny/", views.run_start, name="run_start"),
+    path("kjoringer/<int:pk>/", views.run_detail, name="run"),
+    path("kjoringer/<int:pk>/publiser/", views.run_publish, name="run_publish"),
+    path("kjoringer/<int:pk>/avpubliser/", views.run_unpublish, name="run_unpublish"),
 ]

@@ -24,7 +24,6 @@ JOB_TIMEOUT_MS = 60_000
 def storage(settings, tmp_path):
     settings.INDICATOR_STORAGE_ROOT = tmp_path / "store"
     settings.INDICATOR_DATA_ROOT = tmp_path / "inbox"
-    settings.INDICATOR_JOBS_IN_WEB = True
     return tmp_path
 
 
@@ -114,6 +113,11 @@ def test_analyst_imports_runs_and_publishes_and_the_public_sees_it(site, storage
                 expect(visitor.locator(".synthetic-marker")).to_have_count(0)  # an uploaded data set is not synthetic
                 expect(visitor.locator(".run-info")).to_be_attached()
                 check_axe(visitor, f"{path} public in {language}")
+                for width in (1366, 390):  # no sideways scrolling of the page on a laptop or a phone
+                    visitor.set_viewport_size({"width": width, "height": 900})
+                    scrolled = visitor.evaluate("document.documentElement.scrollWidth")
+                    assert scrolled <= width, f"{path} is {scrolled} px wide at {width} px ({language})"
+                visitor.set_viewport_size({"width": 1280, "height": 900})
             # The chart of the community comparison is drawn (vega-embed ran under the CSP).
             visitor.goto("/styringsinformasjon/offentlig/?indikator=epikrise_innen_1_dag")
             expect(visitor.locator("[data-vega-spec] svg").first).to_be_attached()

@@ -131,3 +131,17 @@ def test_the_command_writes_csv_and_refuses_a_folder_in_use(tmp_path):
     assert (tmp_path / "csv" / "kontakter.csv").read_text().startswith('"contact_id","person_id"')
     with pytest.raises(Exception, match="not empty"):
         call_command("synthetic_data", "--out", str(tmp_path / "csv"), "--scale", "0.0002")
+
+
+def test_its_emergency_admissions_are_plausible_for_the_old_and_the_young(sql):
+    # Norway: roughly 400 emergency admissions a year per 1 000 aged 80+, and 60–90 per 1 000 aged 0–79.
+    def rate(condition: str) -> float:
+        (stays,) = sql(
+            "SELECT count(*) FROM opphold WHERE omsorgsniva = 'dogn' AND innleggelsesmate = 'akutt' "  # noqa: S608
+            f"AND year(inn_tid) = 2025 AND {condition}"
+        )
+        (people,) = sql(f"SELECT sum(antall) FROM befolkning WHERE aar = 2025 AND bydel IS NULL AND {condition}")  # noqa: S608
+        return 1000 * stays / people
+
+    assert 330 < rate("alder >= 80") < 500
+    assert 50 < rate("alder < 80") < 95

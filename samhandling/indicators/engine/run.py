@@ -8,7 +8,6 @@ both engines. `run.json` records the data set version, the definition version, t
 from __future__ import annotations
 
 import json
-import os
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -22,8 +21,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from ibis.expr.types import Table
 
+from samhandling.core.disclosure import suppressed
+
 from . import areas
+from .backends import ENGINES, Backend, connect
 from .catalogue import CATALOGUE, DEFINITION_VERSION, EVENTS, PERSONS, RATIO, Indicator, Sources
+from .messages import Step
 from .standardise import age_band, dsr
 
 RESULT_COLUMNS = (
@@ -52,24 +55,12 @@ RESULT_SCHEMA = pa.schema(
         ("suppressed", pa.bool_()),
     ]
 )
-ENGINES = ("duckdb", "spark")
 DATA_TABLES = ("opphold", "kontakter", "iplos")
 SMALL_MUNICIPALITY = 5000  # inhabitants below which a municipality also gets a three-year value
-SUPPRESS_NUMERATOR_MAX = 4
-SUPPRESS_DENOMINATOR_BELOW = 5
 DEFAULT_MEMORY_LIMIT = "6GB"
 MANIFEST = "manifest.json"  # as dataset.MANIFEST
 
 Progress = Callable[[float, str], None]
-
-
-def suppressed(numerator, denominator):
-    """The contract's rule: hidden when the numerator is 1–4 or the denominator below 5.
-
-    Works on plain numbers (returns bool), on NumPy/pandas arrays and on Ibis columns alike, so the engine and the
-    web side apply the very same rule.
-    """
-    return ((numerator >= 1) & (numerator <= SUPPRESS_NUMERATOR_MAX)) | (denominator < SUPPRESS_DENOMINATOR_BELOW)
 
 
 @dataclass
@@ -85,117 +76,10 @@ class RunSummary:
     peak_memory_bytes: int | None
 
 
-class _Backend:
-    """The few things the runner needs from an engine beyond Ibis itself: loading Arrow tables and materialising
-    intermediate results (Ibis' own `cache`/`create_table` do not work with in-memory data on both engines)."""
-
-    def __init__(self, engine: str, *, memory_limit: str, temp_directory: Path):
-        self.engine = engine
-        self._names: list[str] = []  # dropped by release(), after each indicator
-        self._kept: list[str] = []  # dropped by close(), at the end of the run
-        if engine == "duckdb":
-            temp_directory.mkdir(parents=True, exist_ok=True)
-            # Every core (DuckDB's default, stated so a changed default cannot slow runs down) and no ordering
-            # guarantees: nothing here depends on row order, and keeping it costs time and memory on large scans.
-            self.con = ibis.duckdb.connect(
-                memory_limit=memory_limit,
-                temp_directory=str(temp_directory),
-                threads=os.cpu_count() or 1,
-                preserve_insertion_order=False,
-            )
-        elif engine == "spark":
-            self.con = ibis.pyspark.connect(_spark_session(memory_limit))
-        else:
-            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-
-    def read_parquet(self, path: Path, name: str) -> Table:
-        return self.con.read_parquet(str(path), table_name=name)
-
-    def to_arrow(self, expr: Table) -> pa.Table:
-        """The result as Arrow, straight from the engine: Ibis' own to_pyarrow converts through pandas on PySpark
-        and imports pandas on DuckDB (~0.4 s per process)."""
-        sql = self.con.compile(expr)
-        if self.engine == "spark":
-            return self.con._session.sql(sql).toArrow()
-        return self.con.con.sql(sql).to_arrow_table()
-
-    def register(self, name: str, table: pa.Table) -> Table:
-        if self.engine == "duckdb":
-            self.con.con.register(name, table)
-        else:
-            session = self.con._session
-            session.createDataFrame(table).createOrReplaceTempView(name)  # PySpark 4 takes Arrow tables as they are
-        return self.con.table(name)
-
-    def materialise(self, name: str, expr: Table, *, keep: bool = False) -> Table:
-        sql = self.con.compile(expr)
-        if self.engine == "duckdb":
-            self.con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
-        else:
-            self.con._session.sql(sql).cache().createOrReplaceTempView(name)
-        (self._kept if keep else self._names).append(name)
-        return self.con.table(name)
-
-    def release(self, names: list[str] | None = None) -> None:
-        """Drop what `materialise` made since the last release (or the tables named)."""
-        names = self._names if names is None else names
-        for name in names:
-            if self.engine == "duckdb":
-                self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-            else:
-                session = self.con._session
-                session.table(name).unpersist()
-                session.catalog.dropTempView(name)
-        names.clear()
-
-    def close(self) -> None:
-        self.release()
-        self.release(self._kept)
-        if self.engine == "duckdb":
-            self.con.disconnect()
-
-
-def _spark_session(memory_limit: str):
-    """The active Spark session, else a new one: on the master in SAMHANDLING_SPARK_MASTER, on the master that
-    spark-submit chose when it launched us, or local. Timestamps are naive local time, so the session time zone is
-    UTC whatever the cluster says: Spark must never shift them."""
-    from pyspark.sql import SparkSession
-
-    session = SparkSession.getActiveSession()
-    if session is None:
-        builder = SparkSession.builder.appName("samhandling-indicators")
-        master = os.environ.get("SAMHANDLING_SPARK_MASTER")
-        if master or "PYSPARK_GATEWAY_PORT" not in os.environ:
-            builder = builder.master(master or "local[*]")
-            builder = builder.config("spark.driver.memory", memory_limit.lower().replace("gb", "g").replace("mb", "m"))
-            builder = builder.config("spark.ui.enabled", "false")
-        session = (
-            builder.config("spark.ui.showConsoleProgress", "false")
-            # Spark's default of 200 shuffle partitions costs seconds per stage on one machine; AQE coalesces further.
-            .config("spark.sql.shuffle.partitions", str(max(os.cpu_count() or 1, 1) * 2))
-            .getOrCreate()
-        )
-    session.conf.set("spark.sql.session.timeZone", "UTC")
-    return session
-
-
-def _memory_limit(memory_limit: str | None) -> str:
-    if memory_limit:
-        return memory_limit
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return getattr(settings, "INDICATOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    except ImportError:  # the engine also runs without Django
-        pass
-    return DEFAULT_MEMORY_LIMIT
-
-
 def _prepared(data: Path, out: Path) -> tuple[Path, dict]:
     """The prepared folder to run on and its manifest, preparing a raw folder first (into out/dataset)."""
-    # Read here rather than with dataset.read_manifest: importing dataset pulls in Django (~0.3 s per process),
-    # which a run on an already prepared folder does not need.
+    # Read here rather than with dataset.read_manifest: a run on an already prepared folder need not import the
+    # checks (~0.1 s per process).
     try:
         return data, json.loads((data / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -209,7 +93,7 @@ def _prepared(data: Path, out: Path) -> tuple[Path, dict]:
 class _Run:
     """One run's shared pieces: the sources, the reference tables and the population at every level."""
 
-    def __init__(self, backend: _Backend, dataset: Path, years: Sequence[int] | None, manifest: dict | None = None):
+    def __init__(self, backend: Backend, dataset: Path, years: Sequence[int] | None, manifest: dict | None = None):
         self.backend = backend
         tables = {
             name: backend.read_parquet(dataset / f"{name}.parquet", name)
@@ -219,6 +103,10 @@ class _Run:
         self.sources = Sources(**tables)
         if years:
             self.years = sorted({int(year) for year in years})
+        elif manifest and (manifest.get("period") or {}).get("first") is not None:
+            # The whole years the data set covers: records outside them are follow-up context only.
+            period = manifest["period"]
+            self.years = list(range(int(period["first"]), int(period["last"]) + 1))
         elif manifest and manifest.get("years") is not None:
             # prepare_dataset records the years of ut_tid, tid and vurdert_dato: the very ones _years_present finds,
             # without another scan of every table.
@@ -463,7 +351,8 @@ def run_indicators(
     """Compute the catalogue (or the `indicators` asked for) on the data set in `data`; write to the folder `out`.
 
     `data` is a prepared data set folder (with manifest.json) or a raw one, which is prepared into out/dataset first.
-    `years` defaults to every year present. Writes out/results.parquet, out/run.json and, with `csv`, results.csv.
+    `years` defaults to the whole years the data set covers (its manifest's period), else every year present.
+    Writes out/results.parquet, out/run.json and, with `csv`, results.csv.
     """
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
@@ -475,16 +364,16 @@ def run_indicators(
     unknown = set(indicators or ()) - {indicator.id for indicator in CATALOGUE}
     if unknown:
         raise ValueError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
-    report(0.0, "preparing")
+    report(0.0, Step("preparing"))
     dataset, manifest = _prepared(Path(data), out)
-    backend = _Backend(engine, memory_limit=_memory_limit(memory_limit), temp_directory=out / "tmp")
+    backend = connect(engine, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, temp_directory=out / "tmp")
     timings: dict[str, float] = {}
     parts: list[pa.Table] = []
     try:
         context = _Run(backend, dataset, years, manifest)
         runnable = [indicator for indicator in chosen if context.years and _has_source(context.sources, indicator)]
         for number, indicator in enumerate(runnable):
-            report(number / max(len(runnable), 1), indicator.id)
+            report(number / max(len(runnable), 1), Step("computing", {"indicator": indicator.id}))
             begun = time.perf_counter()
             parts.append(context.result(indicator))
             timings[indicator.id] = round(time.perf_counter() - begun, 3)
@@ -516,7 +405,7 @@ def run_indicators(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
-    report(1.0, "done")
+    report(1.0, Step("computed"))
     return summary
 
 

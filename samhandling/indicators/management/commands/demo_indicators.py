@@ -62,7 +62,7 @@ class Command(BaseCommand):
         return job.dataset
 
     def _work(self, job) -> None:
-        # The web process's background thread may have claimed the job first; then wait for it to finish.
+        # A worker may have claimed the job's task first; then wait for it to finish.
         jobs.run_job(job.pk)
         job.refresh_from_db()
         while not job.is_finished:

@@ -1,5 +1,6 @@
-"""Do queued imports and indicator runs (cron-safe: each job is claimed with a conditional UPDATE, so two copies of
-this command running at once never do the same job). `--wait` keeps polling for new jobs."""
+"""Do queued imports and indicator runs without a task worker, for installations that prefer cron (each job is
+claimed with a conditional UPDATE, so this command, a second copy of it and `samhandling_worker` never do one job
+twice). First puts back the jobs of a worker that died and removes folders no row points at. `--wait` keeps polling."""
 
 import time
 
@@ -18,9 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, wait: bool, interval: float, limit: int | None, **options):
         while True:
-            requeued = jobs.requeue_stale()
+            requeued, removed = jobs.recover()
             if requeued:
-                self.stdout.write(f"Requeued {requeued} job(s) whose worker had stopped.")
+                self.stdout.write(f"Requeued {len(requeued)} job(s) whose worker had stopped.")
+            if removed:
+                self.stdout.write(f"Removed {removed} folder(s) that no data set or run pointed at.")
             done = jobs.run_pending(limit=limit)
             self.stdout.write(f"Did {done} job(s).")
             if not wait:

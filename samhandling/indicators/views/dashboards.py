@@ -5,19 +5,21 @@ pages under /styringsinformasjon/offentlig/ (`public=True`: the published run on
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from samhandling.core.http import parse_id
 from samhandling.core.permissions import require
 
-from . import charts, exports, selectors
-from .access import sees_raw_values
-from .forms import IndicatorChoiceForm
-from .models import Level
+from .. import charts, exports, selectors
+from ..access import sees_raw_values
+from ..forms import IndicatorChoiceForm
+from ..models import Level
+from .common import page
 
 
 def dashboard_view(view):
@@ -30,7 +32,10 @@ def dashboard_view(view):
                 return redirect_to_login(request.get_full_path())
             require(request.user, "indicators.view_dashboards")
         raw = not public and sees_raw_values(request.user)
-        run = selectors.run_for(request.user, public=public, run_id=None if public else request.GET.get("kjoring"))
+        run_id = None if public else parse_id(request.GET.get("kjoring"))
+        if not public and request.GET.get("kjoring") and run_id is None:
+            raise Http404
+        run = selectors.run_for(request.user, public=public, run_id=run_id)
         return view(request, *args, public=public, raw=raw, run=run, **kwargs)
 
     return require_GET(wrapped)
@@ -50,9 +55,10 @@ def area_url(area: selectors.Area, public: bool) -> str:
     return reverse(_name(public, "district"), args=[area.code])
 
 
-def _common(request, *, public: bool, raw: bool, run) -> dict:
+def _common(request, *, public: bool, raw: bool, run, crumbs=None) -> dict:
     language = get_language()
     return {
+        **page(request, "dashboards", with_tabs=raw and not public, crumbs=crumbs),
         "public": public,
         "raw": raw,
         "run": run,
@@ -103,6 +109,8 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
         "name": name,
         "description": indicator.description(language),
         "unit_title": unit_title,
+        "direction": selectors.direction_text(indicator),
+        "ranked": getattr(indicator, "higher_is_better", None) is not None,
         "target": target,
         "years": years,
         "latest_year": latest,
@@ -195,13 +203,14 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
 
 
 def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:
-    context = _common(request, public=public, raw=raw, run=run)
-    context["area"] = area
-    context["breadcrumbs"] = [
-        (a.name, area_url(a, public))
+    query = f"?kjoring={run.pk}" if run is not None and raw and request.GET.get("kjoring") else ""
+    crumbs = [
+        (a.name, area_url(a, public) + query)
         for a in (selectors.country(), area.community, area.municipality)
         if a is not None and a.key != area.key
     ]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=[*crumbs, (area.name, None)] if crumbs else [])
+    context["area"] = area
     if area.level == Level.HELSEFELLESSKAP:
         context["subareas"] = [(m, area_url(m, public)) for m in selectors.municipalities_of(area)]
     elif area.level == Level.KOMMUNE:
@@ -250,13 +259,16 @@ def district(request, number: str, *, public, raw, run):
 def indicator(request, indicator_id: str, *, public, raw, run):
     """One indicator: the 19 communities ranked, the country over the years, and the centrality classes."""
     chosen = selectors.indicator_or_404(indicator_id)
-    context = _common(request, public=public, raw=raw, run=run)
+    name = chosen.name(get_language())
+    query = f"?kjoring={run.pk}" if run is not None and raw and request.GET.get("kjoring") else ""
+    crumbs = [(_("Norway"), reverse(_name(public, "home")) + query), (name, None)]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
     context["area"] = selectors.country()
     context["export_query"] = f"indikator={chosen.id}"
     context["export_csv"] = reverse(_name(public, "export"), args=["csv"])
     context["export_xlsx"] = reverse(_name(public, "export"), args=["xlsx"])
     context["chosen"] = chosen
-    context["name"] = chosen.name(get_language())
+    context["name"] = name
     if run is not None:
         context["detail"] = _indicator_detail(run, selectors.country(), chosen, raw=raw, public=public)
     return render(request, "indicators/indicator.html", context)
