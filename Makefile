@@ -56,7 +56,7 @@ run: demo ## Demo data, a task worker and the web server on http://127.0.0.1:800
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-worker: migrate ## Run a background task worker (imports, runs, reports, e-mail, webhooks, reminders, periodic jobs)
+worker: migrate ## Run a background task worker (imports, indicator runs, e-mail, webhooks, reminders, periodic jobs)
 	$(PY) manage.py samhandling_worker
 
 test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DATABASE_URL picks the database)

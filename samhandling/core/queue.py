@@ -24,6 +24,20 @@ HEARTBEAT_SECONDS = 5.0
 STALE_BEATS = 6
 
 
+_IN_WORKER = False
+
+
+def mark_worker_process() -> None:
+    """Called by `samhandling_worker` at start: code that may start helper threads (a job's heartbeat) does so only
+    in a worker process, never in a web process that runs a task at once (the tests' immediate backend)."""
+    global _IN_WORKER
+    _IN_WORKER = True
+
+
+def in_worker() -> bool:
+    return _IN_WORKER
+
+
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Enqueue `task` once the surrounding transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))

@@ -129,13 +129,14 @@ WORKERS = {JobKind.IMPORT: _import, JobKind.RUN: _run}
 
 class _Heartbeat:
     """Beats the job's row from a thread of the worker while the work runs, so a long engine step between two
-    progress reports never looks like a dead worker. Not started inside a transaction: no other connection could
-    see the row (a test's rolled-back transaction), and a beat would only wait for the lock."""
+    progress reports never looks like a dead worker. Only in a worker process (`samhandling_worker`): a web process
+    never starts a thread. Not inside a transaction either: no other connection could see the row (a test's
+    rolled-back transaction), and a beat would only wait for the lock."""
 
     def __init__(self, job: Job):
         self.job, self.stop = job, threading.Event()
         self.thread = None
-        if not connection.in_atomic_block:
+        if queue.in_worker() and not connection.in_atomic_block:
             self.thread = threading.Thread(target=self._beat, name=f"indicator-job-{job.pk}-beat", daemon=True)
 
     def __enter__(self):

@@ -115,7 +115,8 @@ JOB_WORKFLOW = Workflow(
         J.DONE: set(),
         J.FAILED: set(),
     },
-    audit_prefix="indicators.job",
+    # Jobs move only by worker claims (no audit per move); what a person started and how it ended is audited by the
+    # services (indicators.import.*, indicators.run.*).
     tones={J.QUEUED: "info", J.RUNNING: "info", J.DONE: "success", J.FAILED: "danger"},
 )
 

@@ -175,10 +175,7 @@ def communities() -> list[Area]:
     return [_community_area(c) for c in Helsefellesskap.objects.order_by("name")]
 
 
-def community_area(slug: str) -> Area:
-    community = Helsefellesskap.objects.filter(slug=slug).first()
-    if community is None:
-        raise Http404
+def community_area(community: Helsefellesskap) -> Area:
     return _community_area(community)
 
 

@@ -311,3 +311,20 @@ def test_the_analyst_changes_the_period_on_its_page(client, demo):
     assert (dataset.period_start, dataset.period_end) == (2023, 2025)
     html = client.get(f"/styringsinformasjon/datasett/{dataset.pk}/").content.decode()
     assert "2023–2025" in html  # years, not numbers with a thousands separator
+
+
+def test_an_old_community_slug_on_the_public_dashboard_answers_301_to_the_new_one(client, demo):
+    from samhandling.core.models import Helsefellesskap
+
+    from .webfixtures import make_run
+
+    make_run()
+
+    vestfold = Helsefellesskap.objects.get(code="VES")
+    vestfold.previous_slugs = ["vstfld"]
+    vestfold.save(update_fields=["previous_slugs"])
+    response = client.get("/styringsinformasjon/offentlig/helsefellesskap/vstfld/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/styringsinformasjon/offentlig/helsefellesskap/{vestfold.slug}/"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/styringsinformasjon/offentlig/helsefellesskap/ingen/").status_code == 404

@@ -2,12 +2,14 @@
 (not only when it reports progress), and folders that no data set, run or live job points at are removed."""
 
 import os
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from samhandling.core import queue
 from samhandling.indicators import jobs, jobstate
 from samhandling.indicators.models import Dataset, Job, JobKind, JobStatus
 
@@ -30,6 +32,7 @@ def test_the_stale_limit_is_six_missed_heartbeats(demo, settings):
 @pytest.mark.django_db(transaction=True)
 def test_a_job_beats_while_it_works_without_reporting_progress(demo, settings, monkeypatch):
     settings.INDICATOR_HEARTBEAT_SECONDS = 0.2
+    monkeypatch.setattr(queue, "_IN_WORKER", True)  # as in samhandling_worker
     beats = []
 
     def long_silent_step(job):
@@ -107,3 +110,15 @@ def test_a_worker_whose_job_was_taken_over_stores_nothing(demo, storage):
     assert stored is None and Dataset.objects.count() == 1
     assert jobstate.run_store(job=mine, dataset=dataset, summary={}, results_path=storage / "r.parquet") is None
     assert not Run.objects.exists() and Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_running_a_job_at_once_starts_no_heartbeat_thread(demo, monkeypatch):
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self.name))
+    monkeypatch.setitem(jobs.WORKERS, JobKind.RUN, lambda job: jobstate.job_move(job, JobStatus.DONE))
+    job = Job.objects.create(kind=JobKind.RUN, params={})
+    assert not queue.in_worker()
+    assert jobs.run_job(job.pk)
+    assert started == []
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE

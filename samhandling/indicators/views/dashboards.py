@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from samhandling.core.http import parse_id
+from samhandling.core.http import community_by_slug_or_redirect, parse_id
 from samhandling.core.permissions import require
 
 from .. import charts, exports, selectors
@@ -242,7 +242,9 @@ def home(request, *, public, raw, run):
 
 @dashboard_view
 def community(request, slug: str, *, public, raw, run):
-    return _area_page(request, selectors.community_area(slug), public=public, raw=raw, run=run)
+    # An old slug (before æ/ø/å were transliterated) answers 301 to today's address.
+    community = community_by_slug_or_redirect(request, slug)
+    return _area_page(request, selectors.community_area(community), public=public, raw=raw, run=run)
 
 
 @dashboard_view

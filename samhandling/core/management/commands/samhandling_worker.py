@@ -18,7 +18,7 @@ log = logging.getLogger("samhandling.worker")
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (imports, indicator runs, reports, e-mail, webhooks, reminders) and periodic jobs."
+    help = "Run background tasks (imports, indicator runs, e-mail, webhooks, reminders) and periodic jobs."
 
     def add_arguments(self, parser):
         parser.add_argument("--queue-name", default="default", help="Queues to take, comma-separated ('*' for all).")
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default="")
 
     def handle(self, *args, **options):
+        queue.mark_worker_process()
         autodiscover_modules("tasks")  # registers every app's tasks and periodic schedules
         worker_id = options["worker_id"] or f"{socket.gethostname()[:20]}-{os.getpid()}-{get_random_string(8)}"
         heartbeat = options["heartbeat"]
