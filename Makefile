@@ -7,6 +7,8 @@ DEV_STAMP := $(VENV)/.dev-installed
 RUN_STAMP := $(VENV)/.run-installed
 export DEBUG ?= 1
 HOST ?= 127.0.0.1
+# make test runs the suite in this many processes (pytest-xdist; each has its own test database).
+TEST_PROCESSES ?= 2
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
@@ -61,7 +63,7 @@ worker: migrate ## Run a background task worker (imports, indicator runs, e-mail
 
 test: $(DEV_STAMP) ## Run the whole test suite, browser tests included (TEST_DATABASE_URL picks the database)
 	@scripts/ensure_test_tools.sh
-	PYTEST=$(BIN)/pytest scripts/pytest.sh --durations=25 $(PYTEST_ARGS)
+	PYTEST=$(BIN)/pytest scripts/pytest.sh -n $(TEST_PROCESSES) --durations=25 $(PYTEST_ARGS)
 
 STRICT_MODULES := samhandling/core/workflow.py samhandling/core/queue.py samhandling/core/disclosure.py \
 	samhandling/core/http.py samhandling/core/permissions.py samhandling/core/navigation.py
