@@ -40,6 +40,8 @@ class DesignsystemetFormRenderer(TemplatesSetting):
     field_template_name = "ui/field.html"
 
 
+SELECT_TEMPLATE = "ui/widgets/select.html"
+
 # Every date a user can type lies in this range; outside it is a typing error (and beyond what databases store).
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
@@ -79,6 +81,8 @@ class DesignsystemetMixin:
             css = self.input_class.get(type(field.widget), "ds-input")
             if css:
                 field.widget.attrs.setdefault("class", css)
+            if type(field.widget).template_name == forms.Select.template_name == field.widget.template_name:
+                field.widget.template_name = SELECT_TEMPLATE  # same markup, options rendered without an include each
             if isinstance(field, forms.CharField) and name not in self.national_id_fields:
                 field.validators.append(reject_national_id_in_free_text)
             if isinstance(field, forms.DateField | forms.DateTimeField) and check_date_range not in field.validators:

@@ -65,3 +65,18 @@ def allowed_actions(context, obj):
 
     request = context.get("request")
     return workflow_for(obj).actions_for(getattr(request, "user", None), obj)
+
+
+@register.filter
+def html_attrs(attrs) -> str:
+    """A widget's attributes as HTML, as Django's attrs.html writes them (True bare, False left out), in Python: the
+    select partial uses it for every option, where an include per option costs more than the page's queries."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    parts = [
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in (attrs or {}).items()
+        if value is not False
+    ]
+    return mark_safe("".join(parts))
