@@ -94,3 +94,27 @@ def test_a_new_version_of_the_notice_is_mailed_again(gov, django_capture_on_comm
         services.meeting_send_notice(actor=gov.sigrid, meeting=gov.meeting, reason="Nytt møterom")
     assert len(mail.outbox) == 2 * MEMBERS
     assert MailDelivery.objects.filter(version=2, status=MailStatus.SENT).count() == MEMBERS
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+@pytest.mark.parametrize("kind", ["notice", "cancellation", "minutes"])
+@pytest.mark.parametrize("version", [1, 2])
+def test_every_member_e_mail_names_the_meeting_and_never_says_none(gov, kind, version, language):
+    """Every kind of member e-mail, in every language, for a member with and without an account and for a meeting
+    without end time, place or video link: no "None", no empty subject, the meeting and the link are there."""
+    from django.utils import translation
+
+    from samhandling.governance.services.mail import BUILDERS
+
+    meeting = gov.meeting
+    meeting.end_time, meeting.place, meeting.video_link = None, "", ""
+    link = f"https://samhandling.example.no/moter/mote/{meeting.pk}/"
+    for seat in (gov.seats.per, gov.seats.randi):
+        with translation.override(language):
+            message = BUILDERS[kind](meeting, seat, link, version, "https://samhandling.example.no/")
+            title = str(meeting)
+        text = f"{message.subject}\n{message.body}"
+        assert "None" not in text, text
+        assert message.subject.strip() and title in message.subject
+        assert link in message.body
+        assert message.to == [seat.contact_email] and seat.contact_email
