@@ -3,8 +3,9 @@ notice."""
 
 from django.conf import settings
 
+from .middleware import request_communities
 from .navigation import menu_for
-from .permissions import communities_of, managed_communities
+from .permissions import managed_communities
 
 
 def platform(request) -> dict:
@@ -15,13 +16,10 @@ def platform(request) -> dict:
             "axes_cooloff_minutes": round(settings.AXES_COOLOFF_TIME * 60),
         }
 
-    def switchable():
-        return list(communities_of(user).order_by("name"))
-
     current = getattr(request, "helsefellesskap", None)
     return {
         "demo_notice": settings.SAMHANDLING_DEMO_NOTICE,
-        "my_communities": switchable,
+        "my_communities": lambda: request_communities(request),
         "current_helsefellesskap": current,
         "manages_current": lambda: bool(current) and managed_communities(user).filter(pk=current.pk).exists(),
         "main_menu": lambda: menu_for(request),

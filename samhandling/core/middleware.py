@@ -97,14 +97,19 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+def request_communities(request) -> list:
+    """The user's communities by name, read once per request (the switcher and the current community share it)."""
+    cached = getattr(request, "_samhandling_communities", None)
+    if cached is None:
+        cached = list(communities_of(request.user).order_by("name"))
+        request._samhandling_communities = cached
+    return cached
+
+
 def current_helsefellesskap(request):
-    communities = communities_of(request.user)
+    communities = request_communities(request)
     chosen = request.session.get(SESSION_COMMUNITY_KEY)
-    if chosen is not None:
-        community = communities.filter(pk=chosen).first()
-        if community is not None:
-            return community
-    return communities.order_by("name").first()
+    return next((c for c in communities if c.pk == chosen), None) or (communities[0] if communities else None)
 
 
 class CurrentHelsefellesskapMiddleware:
