@@ -104,7 +104,19 @@ def communities_of(user: Any) -> QuerySet[Helsefellesskap]:
 
 def _role_communities(user: Any, roles: frozenset[str]) -> QuerySet[Helsefellesskap]:
     roots = {m.organisation.root_id for m in memberships(user) if m.role in roles}
+    if not roots:  # most users hold none of these roles: their menu and tabs then ask the database nothing
+        return Helsefellesskap.objects.none()
     return Helsefellesskap.objects.filter(secretariat__in=roots)
+
+
+def member_root_ids(community: Helsefellesskap) -> frozenset[int]:
+    """The ids of the community's member organisations, read once per community object (so once per request for
+    the current community, which the middleware loads per request)."""
+    cached: frozenset[int] | None = getattr(community, "_samhandling_member_ids", None)
+    if cached is None:
+        cached = frozenset(community.members.values_list("pk", flat=True))
+        community._samhandling_member_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def managed_communities(user: Any) -> QuerySet[Helsefellesskap]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from samhandling.core.models import Organisation, Role
-from samhandling.core.permissions import can, is_active_user, memberships, rule
+from samhandling.core.permissions import can, is_active_user, member_root_ids, memberships, rule
 
 from .models import Deviation, Status
 
@@ -223,12 +223,13 @@ def _view_statistics(user, community) -> bool:
         return False
     if community.secretariat_id in access.secretariat_roots or user.is_superuser:
         return True
-    return (
-        bool(access.leader_units or access.contact_units)
-        and community.members.filter(
-            pk__in=Organisation.objects.filter(pk__in=access.leader_units | access.contact_units).values("root_id")
-        ).exists()
-    )
+    # A leader's or contact point's units all lie under the roots of the organisations that hold those roles.
+    handling_roots = {
+        m.organisation.root_id or m.organisation_id
+        for m in memberships(user)
+        if m.role in (Role.LEADER, Role.DEVIATION_CONTACT)
+    }
+    return bool(handling_roots & member_root_ids(community))
 
 
 @rule("deviations.reports_internal", roles=MANAGERS, about="helsefellesskap")

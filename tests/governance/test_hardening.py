@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from samhandling.governance import documents, services
@@ -341,6 +342,20 @@ def test_a_move_that_breaks_the_approval_chain_is_shown_with_the_other_field_err
     assert {"date", "end_time", "place"} <= set(response.context["form"].errors)
 
 
+def test_approving_minutes_not_yet_drafted_is_said_together_with_a_missing_decision(gov):
+    from samhandling.governance.forms import OutcomeForm
+
+    first = gov.plan(days=10)
+    second = gov.plan(days=20)
+    approval = second.items.get(standard=StandardItem.APPROVE_MINUTES)
+    assert approval.approves_minutes_of == first
+    form = OutcomeForm({"outcome": "decided", "conclusion": ""}, item=approval)
+    assert not form.is_valid()
+    assert {"outcome", "conclusion"} <= set(form.errors), form.errors
+    # Without the item (as before), only the missing decision was found; the rest came from the service later.
+    assert set(OutcomeForm({"outcome": "decided", "conclusion": ""}).errors) == {"conclusion"}
+
+
 # --- file names ----------------------------------------------------------------------------------------------------
 
 
@@ -368,3 +383,15 @@ def test_an_old_community_slug_in_the_public_archive_answers_301_to_the_new_one(
     assert response["Location"] == f"/moter/offentlig/{vestfold.slug}/"
     assert client.get(response["Location"]).status_code == 200
     assert client.get("/moter/offentlig/no-such-community/").status_code == 404
+
+
+def test_a_disguised_attachment_is_named_together_with_the_other_field_errors(gov, client):
+    client.force_login(gov.sigrid)
+    disguised = SimpleUploadedFile("rapport.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(
+        f"/moter/sak/{gov.public_item.pk}/vedlegg/", {"file": disguised, "title": "Rapport", "visibility": "nobody"}
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"file", "visibility"} <= set(errors), errors
+    assert "rapport" not in str(errors["file"])  # the message names the extension, never the user's file name

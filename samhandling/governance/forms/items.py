@@ -10,7 +10,15 @@ from ..models import (
     ItemKind,
     Visibility,
 )
-from .fields import CHECKBOX_GROUP, BodyChoiceField, ItemChoiceField, PeopleChoiceField, PersonChoiceField, text_area
+from .fields import (
+    CHECKBOX_GROUP,
+    BodyChoiceField,
+    ItemChoiceField,
+    PeopleChoiceField,
+    PersonChoiceField,
+    check_as_service,
+    text_area,
+)
 
 
 class ItemForm(DesignsystemetMixin, forms.Form):
@@ -156,6 +164,19 @@ class AttachmentForm(DesignsystemetMixin, forms.Form):
         super().__init__(*args, **kwargs)
         megabytes = max_bytes // (1024 * 1024)
         self.fields["file"].help_text = self.fields["file"].help_text % {"size": megabytes}
+
+    def clean(self):
+        from ..services.attachments import check_attachment
+
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            # The service checks the file again when it stores it; checked here too, a disguised or swollen file
+            # is named together with the form's other errors instead of after they are fixed.
+            content = upload.read()
+            upload.seek(0)
+            check_as_service(self, check_attachment, upload.name, content)
+        return cleaned
 
 
 class AttachmentEditForm(DesignsystemetMixin, forms.Form):

@@ -215,8 +215,9 @@ class OutcomeForm(DesignsystemetMixin, forms.Form):
         label=_("Note to the receiving body"), required=False, widget=text_area(2), max_length=4000
     )
 
-    def __init__(self, *args, forward_bodies=None, prepare: bool = False, **kwargs):
+    def __init__(self, *args, forward_bodies=None, prepare: bool = False, item=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.item = item
         if prepare:
             # Preparing the minutes before the meeting: only the texts, the outcome is chosen on the day.
             self.fields["outcome"].required = False
@@ -250,6 +251,10 @@ class OutcomeForm(DesignsystemetMixin, forms.Form):
             self.add_error("forward_to", _("Choose the body the item is forwarded to."))
         if outcome == Outcome.FORWARDED and "forward_to" not in self.fields:
             self.add_error("outcome", _("This body may not forward items to any other body."))
+        if outcome and self.item is not None:
+            from ..services.agenda import check_outcome
+
+            check_as_service(self, check_outcome, self.item, outcome)
         return cleaned
 
 

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samhandling.core.models import User
 from samhandling.core.permissions import require
@@ -301,15 +302,51 @@ def _defer(item: AgendaItem, actor: User) -> AgendaItem:
     return copy
 
 
-def _undo_copies(copies, message: str) -> None:
-    """Changing an outcome back removes the waiting copy, as long as nobody has given it a number yet."""
-    for copy in copies:
-        if copy.sequence is not None:
-            raise ValidationError({"outcome": message % {"number": copy.number}})
+def _undo_copies(item: AgendaItem, outcome: str) -> None:
+    """Changing an outcome back removes the waiting copy (check_outcome has made sure it has no number yet)."""
+    related, _message = _COPY_TAKEN[outcome]
+    for copy in getattr(item, related).all():
         meeting = copy.meeting
         copy.delete()
         if meeting is not None:
             _reorder(meeting)
+
+
+def check_outcome(item: AgendaItem, outcome: str) -> None:
+    """What the item's state allows for an outcome (the minutes it approves are drafted and not yet final; a copy
+    it left at a later meeting has no number). The outcome form runs it too, so it comes with the other errors."""
+    earlier = item.approves_minutes_of
+    approving = item.standard == StandardItem.APPROVE_MINUTES and outcome == Outcome.DECIDED and earlier is not None
+    if approving and earlier.status not in (MS.MINUTES_DRAFTED, MS.MINUTES_APPROVED):
+        raise ValidationError(
+            {"outcome": _("The minutes of %(meeting)s have not been drafted yet.") % {"meeting": earlier}}
+        )
+    previous = item.outcome
+    if previous == Outcome.DECIDED and outcome != previous and earlier and earlier.minutes_approved_by_item == item:
+        # The approval made those minutes final; a published approval is not taken back.
+        raise ValidationError({"outcome": _("The minutes of %(meeting)s are already approved.") % {"meeting": earlier}})
+    if previous in _COPY_TAKEN and outcome != previous:
+        _check_copies_unnumbered(item, previous)
+
+
+# An outcome that left a copy elsewhere, the copies, and what is said when one of them already has a number.
+_COPY_TAKEN = {
+    Outcome.DEFERRED: (
+        "deferred_to",
+        gettext_lazy("The deferred item already has number %(number)s at a later meeting."),
+    ),
+    Outcome.FORWARDED: (
+        "forwarded_to",
+        gettext_lazy("The forwarded item already has number %(number)s in the other body."),
+    ),
+}
+
+
+def _check_copies_unnumbered(item: AgendaItem, outcome: str) -> None:
+    related, message = _COPY_TAKEN[outcome]
+    numbered = getattr(item, related).filter(sequence__isnull=False).first()
+    if numbered is not None:
+        raise ValidationError({"outcome": message % {"number": numbered.number}})
 
 
 @transaction.atomic
@@ -342,23 +379,12 @@ def item_record_outcome(
         raise ValidationError({"conclusion": _("Write the decision.")})
     if outcome == Outcome.FORWARDED and forward_to is None:
         raise ValidationError({"forward_to": _("Choose the body the item is forwarded to.")})
-    if item.standard == StandardItem.APPROVE_MINUTES and outcome == Outcome.DECIDED:
-        earlier = item.approves_minutes_of
-        if earlier is not None and earlier.status not in (MS.MINUTES_DRAFTED, MS.MINUTES_APPROVED):
-            raise ValidationError(
-                {"outcome": _("The minutes of %(meeting)s have not been drafted yet.") % {"meeting": earlier}}
-            )
+    check_outcome(item, outcome)  # among others: no copy to be undone below has a number
     previous = item.outcome
-    approved = item.approves_minutes_of
-    if previous == Outcome.DECIDED and outcome != previous and approved and approved.minutes_approved_by_item == item:
-        # The approval made those minutes final; a published approval is not taken back.
-        raise ValidationError(
-            {"outcome": _("The minutes of %(meeting)s are already approved.") % {"meeting": approved}}
-        )
     if previous == Outcome.DEFERRED and outcome != Outcome.DEFERRED:
-        _undo_copies(item.deferred_to.all(), _("The deferred item already has number %(number)s at a later meeting."))
+        _undo_copies(item, Outcome.DEFERRED)
     if previous == Outcome.FORWARDED and outcome != Outcome.FORWARDED:
-        _undo_copies(item.forwarded_to.all(), _("The forwarded item already has number %(number)s in the other body."))
+        _undo_copies(item, Outcome.FORWARDED)
     item.outcome = outcome
     item.conclusion = conclusion or defaults.get(outcome, "")
     item.discussion = discussion.strip()

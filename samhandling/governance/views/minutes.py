@@ -41,7 +41,7 @@ def _outcome_form(item: AgendaItem, data=None, prepare: bool = False) -> Outcome
     initial = {"outcome": item.outcome or _default_outcome(item), "conclusion": item.conclusion or _proposal(item)}
     initial["discussion"] = item.discussion
     targets = item.body.may_forward_to.filter(is_active=True)
-    return OutcomeForm(data, prefix=f"i{item.pk}", initial=initial, forward_bodies=targets, prepare=prepare)
+    return OutcomeForm(data, prefix=f"i{item.pk}", initial=initial, forward_bodies=targets, prepare=prepare, item=item)
 
 
 def _default_outcome(item: AgendaItem) -> str:
