@@ -208,6 +208,23 @@ class PeriodForm(DesignsystemetMixin, forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
+    # Shown at once; the rest fold under "More filters" (on a phone all eight filled the first screen).
+    MAIN = ("status", "q", "category")
+
+    @property
+    def main_fields(self) -> list:
+        return [self[name] for name in self.MAIN]
+
+    @property
+    def more_fields(self) -> list:
+        return [self[name] for name in self.fields if name not in self.MAIN]
+
+    @property
+    def more_in_use(self) -> bool:
+        """Open the folded filters when one of them is set or has an error, so nothing chosen is hidden."""
+        names = [name for name in self.fields if name not in self.MAIN]
+        return any(self.data.get(self.add_prefix(name)) for name in names) or any(n in self.errors for n in names)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
@@ -256,6 +273,23 @@ class InboxFilterForm(DesignsystemetMixin, forms.Form):
         self.fields["direction"].choices = [("", _("All")), *OrganisationType.choices]
         if categories is not None:
             self.fields["category"].queryset = categories
+
+    # Shown at once; the rest fold under "More filters" (on a phone all eight filled the first screen).
+    MAIN = ("status", "q", "category")
+
+    @property
+    def main_fields(self) -> list:
+        return [self[name] for name in self.MAIN]
+
+    @property
+    def more_fields(self) -> list:
+        return [self[name] for name in self.fields if name not in self.MAIN]
+
+    @property
+    def more_in_use(self) -> bool:
+        """Open the folded filters when one of them is set or has an error, so nothing chosen is hidden."""
+        names = [name for name in self.fields if name not in self.MAIN]
+        return any(self.data.get(self.add_prefix(name)) for name in names) or any(n in self.errors for n in names)
 
     def clean(self):
         cleaned = super().clean()

@@ -319,6 +319,23 @@ def test_the_inbox_shows_received_handler_and_harm_and_filters(client, demo, cas
     assert client.get("/avvik/innboks/", {"category": "abc", "order": "x", "status": "zzz"}).status_code == 200
 
 
+def test_the_inbox_folds_the_less_used_filters_unless_one_of_them_is_in_use(client, demo, case):
+    import re
+
+    client.force_login(demo.per)
+
+    def folded(html: str) -> str:
+        return re.search(r'<details class="more-filters"( open)?>(.*?)</details>', html, re.S)
+
+    plain = folded(client.get("/avvik/innboks/").content.decode())
+    assert plain.group(1) is None and 'name="order"' in plain.group(2) and 'name="status"' not in plain.group(2)
+    assert folded(client.get("/avvik/innboks/", {"order": "harm"}).content.decode()).group(1) == " open"
+    # An error in a folded field is never hidden.
+    bad = client.get("/avvik/innboks/", {"start": "2026-05-05", "end": "2026-01-01"}).content.decode()
+    assert folded(bad).group(1) == " open" and "id_end_error" in folded(bad).group(2)
+    assert folded(client.get("/avvik/innboks/", {"status": ""}).content.decode()).group(1) is None
+
+
 def test_the_inbox_keeps_open_as_the_default(client, demo, case):
     services.deviation_answer(actor=demo.per, case=case, answer="Svar")
     client.force_login(demo.per)
