@@ -225,6 +225,8 @@ class Deviation(models.Model):
             models.Index(fields=["helsefellesskap", "submitted_at"], name="deviation_period"),
             # The newest change in a community: the statistics cache key (one index look-up).
             models.Index(fields=["helsefellesskap", "updated_at"], name="deviation_change_stamp"),
+            # The newest change to any case: the inbox cache key (one index look-up).
+            models.Index(fields=["updated_at"], name="deviation_newest_change"),
             # The inbox: open cases by party, and open cases by deadline (partial, so they stay small).
             models.Index(
                 fields=["receiver", "handler"],

@@ -116,6 +116,20 @@ def inbox(
     return cases.order_by(*_INBOX_ORDERING.get(order, _INBOX_ORDERING[""]))
 
 
+INBOX_CACHE_SECONDS = 15 * 60
+
+
+def inbox_cache_key(user, material: str) -> str:
+    """A cache key for a rendering of the user's inbox: `material` says what was asked (filters, page, language);
+    the key adds what the rows depend on besides: the newest change to any case (one look-up in the index on
+    `updated_at`: every write to a case moves it, as the statistics cache relies on too), the units the user
+    receives for, and the day (deadlines pass at midnight)."""
+    newest = Deviation.objects.aggregate(newest=Max("updated_at"))["newest"]
+    access = access_for(user)
+    parts = [str(user.pk), str(sorted(access.contact_units)), timezone.localdate().isoformat(), str(newest), material]
+    return "deviations.inbox." + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 

@@ -336,6 +336,28 @@ def test_the_inbox_folds_the_less_used_filters_unless_one_of_them_is_in_use(clie
     assert folded(client.get("/avvik/innboks/", {"status": ""}).content.decode()).group(1) is None
 
 
+def test_the_cached_inbox_shows_a_change_to_a_case_at_once(client, demo, case, django_assert_max_num_queries):
+    client.force_login(demo.per)
+    first = client.get("/avvik/innboks/").content.decode()
+    assert case.reference in first
+    # Asked again, the table comes from the cache: neither the count nor the rows are read.
+    with django_assert_max_num_queries(8) as queries:
+        assert client.get("/avvik/innboks/").content.decode().count(case.reference) == first.count(case.reference)
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    services.deviation_answer(actor=demo.per, case=case, answer="Svar")
+    assert case.reference not in client.get("/avvik/innboks/").content.decode()
+
+
+def test_the_inbox_pages_keep_the_filters(client, demo, case, report_data):
+    for _number in range(26):
+        services.deviation_send(
+            actor=demo.kari, case=services.deviation_save_draft(actor=demo.kari, data=report_data())
+        )
+    client.force_login(demo.per)
+    html = client.get("/avvik/innboks/", {"order": "received"}).content.decode()
+    assert "?order=received&amp;side=2" in html
+
+
 def test_the_inbox_keeps_open_as_the_default(client, demo, case):
     services.deviation_answer(actor=demo.per, case=case, answer="Svar")
     client.force_login(demo.per)

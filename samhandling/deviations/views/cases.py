@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from samhandling.core.http import save_with
@@ -159,12 +161,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
         end=chosen.get("end"),
         order=chosen.get("order", ""),
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "deviations/list.html",
-        {"page": page, "tab": "inbox", "filters": filters, "today": timezone.localdate()},
-    )
+    # The filters and sort order stay in the pagination links.
+    query = request.GET.copy()
+    query.pop("side", None)
+    query = query.urlencode()
+    side = request.GET.get("side", "")
+    key = selectors.inbox_cache_key(request.user, f"{get_language()}|{query}|{side}")
+    table = cache.get(key)
+    if table is None:
+        context = {
+            "page": Paginator(cases, 25).get_page(side),
+            "tab": "inbox",
+            "today": timezone.localdate(),
+            "query": query,
+        }
+        table = render_to_string("deviations/_case_table.html", context, request=request)
+        cache.set(key, table, selectors.INBOX_CACHE_SECONDS)
+    return render(request, "deviations/list.html", {"table": table, "tab": "inbox", "filters": filters})
 
 
 @login_required
