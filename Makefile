@@ -75,7 +75,7 @@ typecheck: $(DEV_STAMP) ## mypy (strict on core's shared mechanisms) and docs/pe
 check: typecheck ## Before a commit: ruff, typecheck, and the fast tests (all but the browser and Spark tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PYTEST=$(BIN)/pytest scripts/pytest.sh -q --ignore=tests/e2e --ignore=tests/indicators/test_engine_spark.py $(PYTEST_ARGS)
+	PYTEST=$(BIN)/pytest scripts/pytest.sh -q --ignore=tests/e2e --ignore=tests/indicators/test_engine_spark.py --ignore=tests/projections/test_engine_spark.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .
