@@ -30,3 +30,25 @@ def test_it_projects_the_same_population_on_duckdb_and_pyspark(spark, tmp_path):
         assert {k: v for k, v in theirs.items() if k != "antall"} == {k: v for k, v in ours.items() if k != "antall"}
         # Summation order may differ between the engines in the last bits, never more.
         assert theirs["antall"] == pytest.approx(ours["antall"], rel=1e-9)
+
+
+def test_it_projects_the_same_service_need_on_duckdb_and_pyspark(spark, tmp_path):  # noqa: F811
+    from samhandling.indicators.engine.backends import connect
+    from samhandling.projections.engine.need import NeedSettings, project_need
+
+    from .test_engine_need import _data, _projection
+
+    folder = _data().write(tmp_path / "data")
+    results = []
+    for engine in ("duckdb", "spark"):
+        backend = connect(engine, memory_limit="1GB", temp_directory=tmp_path / engine)
+        try:
+            settings = NeedSettings(base_years=(2024, 2025), to_year=2027)
+            results.append(project_need(backend, folder, _projection(), settings=settings).to_pylist())
+        finally:
+            backend.close()
+    duck, sparked = results
+    assert len(duck) == len(sparked) > 0
+    for ours, theirs in zip(duck, sparked, strict=True):
+        assert {k: v for k, v in theirs.items() if k != "demo"} == {k: v for k, v in ours.items() if k != "demo"}
+        assert theirs["demo"] == pytest.approx(ours["demo"], rel=1e-9)
