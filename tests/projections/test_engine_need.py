@@ -88,6 +88,20 @@ def test_districts_have_their_own_rates_and_communities_sum_their_municipalities
     assert need[("land", "NO", "dognopphold", 2027)] == pytest.approx(4 + 1)
 
 
+def test_each_row_carries_the_count_its_rate_came_from(tmp_path):
+    folder = _data().write(tmp_path / "data")
+    backend = connect("duckdb", memory_limit="1GB", temp_directory=tmp_path / "tmp")
+    try:
+        settings = NeedSettings(base_years=(2024, 2025), to_year=2027)
+        rows = project_need(backend, folder, _projection(), settings=settings).to_pylist()
+    finally:
+        backend.close()
+    counts = {(r["level"], r["area"], r["service"]): r["base_count"] for r in rows if r["aar"] == 2027}
+    assert counts[("kommune", "3905", "dognopphold")] == 4
+    assert counts[("kommune", "3905", "liggedogn")] == 14
+    assert counts[("land", "NO", "dognopphold")] == 5
+
+
 def test_the_years_run_from_the_last_base_year_to_the_target(tmp_path):
     need = _need(tmp_path)
     assert {key[3] for key in need} == {2025, 2026, 2027}

@@ -171,6 +171,7 @@ DEMAND_SCHEMA = pa.schema(
         ("service", pa.string()),
         ("aar", pa.int64()),
         ("demo", pa.float64()),
+        ("base_count", pa.float64()),  # the events (or days, users) in the base window: small ones are hidden
     ]
 )
 DATA_TABLES = ("opphold", "kontakter", "iplos")
@@ -271,11 +272,16 @@ def project_need(
     future = future.group_by(["level", "area", "aar", "kjonn", "band"]).aggregate(p=future.antall.sum())
     joined = rates.inner_join(future, ["level", "area", "kjonn", "band"])
     demand = joined.group_by(["level", "area", "service", "aar"]).aggregate(demo=(joined.rate * joined.p).sum())
+    observed = counts.group_by(["level", "area", "service"]).aggregate(base_count=counts.x.sum())
+    demand = demand.left_join(observed, ["level", "area", "service"])
+    demand = demand.select("level", "area", "service", "aar", "demo", base_count=demand.base_count.fill_null(0.0))
     demand = backend.materialise("need_demand", demand, keep=True)
     municipal = demand.filter(demand.level == "kommune").inner_join(hf, demand.area == hf.kommune)
 
     def rolled(table: Table, level: str, area) -> Table:
-        grouped = table.group_by([area.name("area"), "service", "aar"]).aggregate(demo=table.demo.sum())
+        grouped = table.group_by([area.name("area"), "service", "aar"]).aggregate(
+            demo=table.demo.sum(), base_count=table.base_count.sum()
+        )
         return grouped.mutate(level=ibis.literal(level))
 
     out = ibis.union(

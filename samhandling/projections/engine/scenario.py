@@ -22,6 +22,7 @@ YEARLY = "yearly"
 TARGET = "target"
 Z80 = 1.2815515655446004  # the standard normal's 90th percentile
 DEFAULT_OCCUPANCY = 0.85
+DEFINITION_VERSION = "1"
 DEFAULT_DRAWS = 1000
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -32,6 +33,7 @@ RESULT_SCHEMA = pa.schema(
         ("service", pa.string()),
         ("aar", pa.int64()),
         ("demo", pa.float64()),
+        ("base_count", pa.float64()),
         ("value", pa.float64()),
         ("p10", pa.float64()),
         ("p50", pa.float64()),
@@ -182,6 +184,7 @@ def apply(demand: pa.Table, scenario: Scenario) -> pa.Table:
             demand["service"],
             demand["aar"],
             demand["demo"],
+            demand["base_count"] if "base_count" in demand.column_names else pa.nulls(demand.num_rows, pa.float64()),
             pa.array(columns["value"]),
             pa.array(columns["p10"]),
             pa.array(columns["p50"]),
