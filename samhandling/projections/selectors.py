@@ -331,7 +331,9 @@ class ServiceResult:
     name: str
     unit: str
     hidden: bool
-    rows: list[dict]  # {"year", "demo", "value", "p10", "p50", "p90", "capacity", …} formatted
+    rows: list[dict]  # {"year", "demo", "value", "p10", "p50", "p90", "capacity", …} formatted, shown years only
+    first_row: dict | None
+    change: str
     points: list[dict]  # chart points
     capacity_kind: str | None
     capacity_name: str
@@ -389,13 +391,18 @@ def run_results(run: ScenarioRun, area: Area, user) -> list[ServiceResult]:
                     "p90": round(r["p90"], 1),
                 }
             )
+        keep = set(shown_years([r["aar"] for r in rows]))
+        first_value = rows[0]["value"]
+        change = (rows[-1]["value"] / first_value - 1) * 100 if first_value else None
         results.append(
             ServiceResult(
                 id=service_id,
                 name=service_name(service_id),
                 unit=service_unit(service_id),
                 hidden=hidden,
-                rows=[] if hidden else formatted,
+                rows=[] if hidden else [row for row in formatted if row["year"] in keep],
+                first_row=None if hidden else formatted[0],
+                change="" if hidden or change is None else ("+" if change > 0 else "") + _percent(change),
                 points=[] if hidden else points,
                 capacity_kind=kind,
                 capacity_name=capacity_label(kind),

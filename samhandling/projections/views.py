@@ -21,7 +21,7 @@ from samhandling.indicators.charts import trend_chart
 
 from . import charts, selectors, services
 from .access import sees_raw_values
-from .forms import CapacityForm, FactorFormSet, PopulationComputeForm, PopulationImportForm, ScenarioForm
+from .forms import CATEGORIES, CapacityForm, FactorFormSet, PopulationComputeForm, PopulationImportForm, ScenarioForm
 from .models import Scenario, ScenarioRun
 
 viewer = permission_required("projections.view")
@@ -196,7 +196,15 @@ def scenario_edit(request, pk: int):
 @viewer
 def scenario_detail(request, pk: int):
     scenario = get_object_or_404(selectors.scenarios(request.user), pk=pk)
-    factors = [{**factor, "service_name": selectors.service_name(factor["service"])} for factor in scenario.factors]
+    categories = dict(CATEGORIES)
+    factors = [
+        {
+            **factor,
+            "service_name": selectors.service_name(factor["service"]),
+            "category_name": categories.get(factor["category"], factor["category"]),
+        }
+        for factor in scenario.factors
+    ]
     context = _page(
         request,
         "scenarios",
