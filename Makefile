@@ -45,6 +45,7 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 	$(PY) manage.py demo --with-cases
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
+	$(PY) manage.py demo_projections
 
 # The demo runs as production would show it (DEBUG off: the product's own 404 and 500 pages, not Django's debug
 # pages), with the few conveniences a laptop needs: the derived key, plain http, e-mail printed to the console,
@@ -75,7 +76,7 @@ typecheck: $(DEV_STAMP) ## mypy (strict on core's shared mechanisms) and docs/pe
 check: typecheck ## Before a commit: ruff, typecheck, and the fast tests (all but the browser and Spark tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PYTEST=$(BIN)/pytest scripts/pytest.sh -q --ignore=tests/e2e --ignore=tests/indicators/test_engine_spark.py $(PYTEST_ARGS)
+	PYTEST=$(BIN)/pytest scripts/pytest.sh -q --ignore=tests/e2e --ignore=tests/indicators/test_engine_spark.py --ignore=tests/projections/test_engine_spark.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .

@@ -1,0 +1,29 @@
+"""Background tasks of framskrivning (django-tasks): computing or importing a population, and running a scenario.
+Each is idempotent: claims are conditional UPDATEs, and a task run again after its worker died takes the work over
+once the claim is older than the stale limit."""
+
+from django_tasks import task
+
+from samhandling.core.queue import enqueue_on_commit
+
+
+@task()
+def compute_population(source_id: int) -> bool:
+    from . import work
+
+    return work.compute_source(source_id)
+
+
+@task()
+def run_scenario(run_id: int) -> bool:
+    from . import work
+
+    return work.run_scenario(run_id)
+
+
+def enqueue_source(source) -> None:
+    enqueue_on_commit(compute_population, source.pk)
+
+
+def enqueue_run(run) -> None:
+    enqueue_on_commit(run_scenario, run.pk)

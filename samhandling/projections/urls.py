@@ -1,0 +1,22 @@
+"""URLs of framskrivning (Norwegian paths)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "projections"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("befolkning/", views.sources, name="sources"),
+    path("befolkning/<int:pk>/", views.source_detail, name="source"),
+    path("scenarioer/", views.scenarios, name="scenarios"),
+    path("scenarioer/ny/", views.scenario_create, name="scenario_create"),
+    path("scenarioer/<int:pk>/", views.scenario_detail, name="scenario"),
+    path("scenarioer/<int:pk>/endre/", views.scenario_edit, name="scenario_edit"),
+    path("scenarioer/<int:pk>/kjor/", views.scenario_run, name="scenario_run"),
+    path("kjoringer/<int:pk>/", views.run_detail, name="run"),
+    path("kjoringer/<int:pk>/kapasitet/", views.capacity_set, name="capacity_set"),
+    path("kjoringer/<int:pk>/eksport.<str:fmt>", views.export, name="export"),
+    path("sammenlign/", views.compare, name="compare"),
+]

@@ -1,0 +1,397 @@
+"""The framskrivning pages × personas (analyst, secretariat, others, anonymous), and what each flow does: computing
+and importing a population (all or nothing), building a scenario with validated factors, running it as a task,
+results with small numbers hidden outside the analyst role, today's capacity, comparison and exports."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from samhandling.core.models import AuditEvent
+from samhandling.projections import services
+from samhandling.projections.models import PopulationSource, Scenario, ScenarioRun, WorkStatus
+from tests.matrix import url_names, walk
+
+from .webfixtures import make_dataset, make_scenario, make_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ANON = "anonymous"
+PERSONAS = ["anders", "sigrid", "kari", "per", "tove", "ola", ANON]
+VIEWERS = {"anders", "sigrid"}
+ANALYSTS = {"anders"}
+ANALYST_VIEWS = {"sources", "source", "scenario_create", "scenario_edit"}
+VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export"}
+POSTS = {"scenario_run", "capacity_set"}
+
+
+@pytest.fixture
+def world(demo, settings, tmp_path):
+    settings.INDICATOR_STORAGE_ROOT = tmp_path
+    source = make_source(tmp_path)
+    dataset = make_dataset(tmp_path)
+    scenario = make_scenario(source, dataset)
+    return source, dataset, scenario
+
+
+def _nb(text: str) -> str:
+    with translation.override("nb"):
+        return translation.gettext(text)
+
+
+def _run(demo, scenario) -> ScenarioRun:
+    """Start a run as the analyst and do its task (the test's transaction never commits, so on_commit never fires)."""
+    from samhandling.projections import work
+
+    with translation.override("nb"):
+        run = services.run_start(actor=demo.anders, scenario=scenario)
+        work.run_scenario(run.pk)
+    run.refresh_from_db()
+    assert run.status == WorkStatus.DONE, run.message
+    return run
+
+
+def test_every_projection_url_is_in_the_matrix():
+    assert url_names("projections") == ANALYST_VIEWS | VIEWER_VIEWS | POSTS
+
+
+def _expect(view: str, persona: str) -> int:
+    if persona == ANON:
+        return 302
+    if view in ANALYST_VIEWS or view == "scenario_run":
+        return 200 if persona in ANALYSTS else 403
+    return 200 if persona in VIEWERS else 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_projection_permission_matrix(client, demo, world, persona):
+    source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    if persona != ANON:
+        client.force_login(getattr(demo, persona))
+    base = "/framskrivning/"
+    requests = {
+        "home": f"{base}?omrade=helsefellesskap:Vestfold",
+        "sources": f"{base}befolkning/",
+        "source": f"{base}befolkning/{source.pk}/",
+        "scenarios": f"{base}scenarioer/",
+        "scenario_create": f"{base}scenarioer/ny/",
+        "scenario": f"{base}scenarioer/{scenario.pk}/",
+        "scenario_edit": f"{base}scenarioer/{scenario.pk}/endre/",
+        "run": f"{base}kjoringer/{run.pk}/?omrade=kommune:3905",
+        "compare": f"{base}sammenlign/?a={run.pk}&b={run.pk}&omrade=kommune:3905",
+        "export": f"{base}kjoringer/{run.pk}/eksport.csv",
+    }
+    failures = walk(client, requests, lambda view: _expect(view, persona))
+    if persona not in ANALYSTS:
+        response = client.post(f"{base}scenarioer/{scenario.pk}/kjor/")
+        expected = 302 if persona == ANON else 403
+        if response.status_code != expected:
+            failures.append(f"scenario_run: expected {expected}, got {response.status_code}")
+        response = client.post(
+            f"{base}kjoringer/{run.pk}/kapasitet/", {"omrade": "kommune:3905", "kind": "beds", "value": "10"}
+        )
+        expected = 302 if persona in VIEWERS or persona == ANON else 403
+        if response.status_code != expected:
+            failures.append(f"capacity_set: expected {expected}, got {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert ScenarioRun.objects.count() == 1  # nobody but the analyst started a run
+
+
+def test_the_population_page_shows_the_pyramid_growth_and_dependency_ratios(client, demo, world):
+    client.force_login(demo.sigrid)
+    response = client.get("/framskrivning/?omrade=helsefellesskap:Vestfold")
+    html = response.content.decode()
+    view = response.context["view"]
+    assert view.years[0] == 2024 and view.years[-1] == 2032 and view.first_projected == 2027
+    assert [row["label"] for row in view.groups] == ["0–19", "20–66", "67–79", "80+"]
+    assert 'id="pyramid-spec"' in html and '"bind"' in html  # the slider that moves the pyramid through the years
+    names = [row.name for row in response.context["dependency_rows"]]
+    assert "Tønsberg" in names and "Bodø" not in names
+    assert _nb("Dependency ratio by municipality") in html
+
+
+def test_an_unknown_area_or_source_is_not_found(client, demo, world):
+    client.force_login(demo.anders)
+    assert client.get("/framskrivning/?omrade=kommune:0000").status_code == 404
+    assert client.get("/framskrivning/?kilde=99999").status_code == 404
+
+
+def test_the_analyst_computes_the_built_in_projection_as_a_task(
+    client, demo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.INDICATOR_STORAGE_ROOT = tmp_path
+    client.force_login(demo.anders)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/framskrivning/befolkning/",
+            {
+                "beregn-name": "Innebygd 2030",
+                "beregn-base_first": "2025",
+                "beregn-base_last": "2026",
+                "beregn-to_year": "2028",
+                "beregn-shrinkage": "100",
+            },
+        )
+    source = PopulationSource.objects.get(name="Innebygd 2030")
+    assert response.status_code == 302
+    assert (source.status, source.first_year, source.last_year) == (WorkStatus.DONE, 2025, 2028)
+    assert len(source.version) == 12
+    assert AuditEvent.objects.filter(action="projections.population.started").exists()
+
+
+def test_bad_compute_input_is_shown_at_the_field_and_kept(client, demo, world):
+    client.force_login(demo.anders)
+    response = client.post(
+        "/framskrivning/befolkning/",
+        {
+            "beregn-name": "Feil",
+            "beregn-base_first": "2026",
+            "beregn-base_last": "2025",
+            "beregn-to_year": "2024",
+            "beregn-shrinkage": "100",
+        },
+    )
+    form = response.context["compute_form"]
+    assert response.status_code == 200 and "base_last" in form.errors and "to_year" in form.errors
+    assert 'value="Feil"' in response.content.decode()
+    assert not PopulationSource.objects.filter(name="Feil").exists()
+
+
+def test_an_ssb_file_is_imported_with_its_alternative(client, demo, world, django_capture_on_commit_callbacks):
+    client.force_login(demo.anders)
+    with (FIXTURES / "ssb_14288_sample.json").open("rb") as upload, django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/framskrivning/befolkning/", {"ssb-name": "SSB 2026", "ssb-alternative": "mmmm", "ssb-upload": upload}
+        )
+    source = PopulationSource.objects.get(name="SSB 2026")
+    assert (source.status, source.alternative, source.first_year, source.last_year) == (
+        WorkStatus.DONE,
+        "MMMM",
+        2027,
+        2028,
+    )
+    assert not (Path(world[0].path).parent / source.upload_path).exists()
+
+
+def test_a_bad_ssb_file_is_refused_whole_with_its_errors_listed(
+    client, demo, world, tmp_path, django_capture_on_commit_callbacks
+):
+    lines = (FIXTURES / "ssb_14288_sample.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"3103 Moss"', '"9999 Nowhere"')
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    client.force_login(demo.anders)
+    with bad.open("rb") as upload, django_capture_on_commit_callbacks(execute=True):
+        client.post("/framskrivning/befolkning/", {"ssb-name": "Feil fil", "ssb-alternative": "", "ssb-upload": upload})
+    source = PopulationSource.objects.get(name="Feil fil")
+    assert source.status == WorkStatus.FAILED and not source.path
+    html = client.get(f"/framskrivning/befolkning/{source.pk}/").content.decode()
+    assert "9999 Nowhere" in html and _nb("The file was refused. Nothing was stored.") in html
+
+
+def test_a_file_of_another_kind_is_refused_at_the_field(client, demo, world):
+    client.force_login(demo.anders)
+    upload = io.BytesIO(b"x")
+    upload.name = "befolkning.xlsx"
+    response = client.post("/framskrivning/befolkning/", {"ssb-name": "X", "ssb-upload": upload})
+    assert "upload" in response.context["import_form"].errors
+
+
+def _scenario_post(source, dataset, **changes):
+    data = {
+        "scenario-name": "Med dagskifte",
+        "scenario-description": "",
+        "scenario-helsefellesskap": "",
+        "scenario-population": str(source.pk),
+        "scenario-dataset": str(dataset.pk),
+        "scenario-base_first": "2024",
+        "scenario-base_last": "2025",
+        "scenario-to_year": "2030",
+        "scenario-occupancy": "85",
+        "scenario-room_days": "230",
+        "scenario-room_hours": "8",
+        "scenario-contact_minutes": "45",
+        "scenario-fte_per_user": "0.35",
+        "scenario-draws": "100",
+        "scenario-seed": "3",
+        "faktor-TOTAL_FORMS": "2",
+        "faktor-INITIAL_FORMS": "0",
+        "faktor-MIN_NUM_FORMS": "0",
+        "faktor-MAX_NUM_FORMS": "40",
+        "faktor-0-service": "dognopphold",
+        "faktor-0-category": "epidemiology",
+        "faktor-0-kind": "yearly",
+        "faktor-0-value": "1.5",
+        "faktor-0-low": "0.5",
+        "faktor-0-high": "2.5",
+        "faktor-0-target_year": "",
+        "faktor-1-service": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_analyst_builds_a_scenario_with_change_factors(client, demo, world):
+    source, dataset, _scenario = world
+    client.force_login(demo.anders)
+    response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset))
+    scenario = Scenario.objects.get(name="Med dagskifte")
+    assert response.status_code == 302 and response["Location"] == scenario.get_absolute_url()
+    assert scenario.factors == [
+        {
+            "service": "dognopphold",
+            "category": "epidemiology",
+            "kind": "yearly",
+            "value": 1.5,
+            "low": 0.5,
+            "high": 2.5,
+            "target_year": None,
+        }
+    ]
+    assert AuditEvent.objects.filter(action="projections.scenario.created", target_id=str(scenario.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"faktor-0-low": "2.0"}, "low"),  # the range must contain the value
+        ({"faktor-0-kind": "target"}, "target_year"),
+        ({"faktor-0-value": ""}, "value"),
+    ],
+)
+def test_a_bad_factor_is_shown_at_its_field_and_nothing_is_saved(client, demo, world, changes, field):
+    source, dataset, _scenario = world
+    client.force_login(demo.anders)
+    response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset, **changes))
+    assert response.status_code == 200
+    assert field in response.context["factors"].forms[0].errors
+    assert 'value="Med dagskifte"' in response.content.decode()
+    assert not Scenario.objects.filter(name="Med dagskifte").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"scenario-base_first": "2020", "scenario-base_last": "2021"}, "base_first"),  # outside the data set
+        ({"scenario-to_year": "2040"}, "to_year"),  # beyond the population
+        ({"scenario-occupancy": "120"}, "occupancy"),
+        ({"scenario-base_first": "2022", "scenario-base_last": "2025"}, "base_last"),  # four years
+    ],
+)
+def test_a_bad_scenario_is_shown_at_its_field(client, demo, world, changes, field):
+    source, dataset, _scenario = world
+    client.force_login(demo.anders)
+    response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset, **changes))
+    assert response.status_code == 200 and field in response.context["form"].errors
+
+
+def test_a_run_records_every_input_and_stays_the_same_after_the_scenario_changes(client, demo, world):
+    source, dataset, scenario = world
+    run = _run(demo, scenario)
+    assert run.inputs["population"] == {
+        "id": source.pk,
+        "name": "Innebygd",
+        "kind": "builtin",
+        "alternative": "",
+        "version": "test01",
+    }
+    assert run.inputs["dataset"]["version"] == "test0001" and run.inputs["seed"] == 7 and run.inputs["draws"] == 200
+    assert run.inputs["engine"] == "duckdb" and set(run.inputs["definition_version"]) == {
+        "need",
+        "population",
+        "scenario",
+    }
+    assert run.inputs["scenario"]["factors"][0]["value"] == -10.0
+    client.force_login(demo.anders)
+    client.post(f"/framskrivning/scenarioer/{scenario.pk}/endre/", _scenario_post(source, dataset))
+    run.refresh_from_db()
+    assert run.inputs["scenario"]["factors"][0]["value"] == -10.0
+    assert run.synthetic
+
+
+def test_the_analyst_sees_every_service_and_the_secretariat_has_small_ones_hidden(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.anders)
+    analyst = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=kommune:3911")
+    assert [r.hidden for r in analyst.context["results"]] == [False] * len(analyst.context["results"])
+    client.force_login(demo.sigrid)
+    secretariat = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=kommune:3911")
+    hidden = {r.id: r.hidden for r in secretariat.context["results"]}
+    assert hidden["dognopphold"] is True  # 2 stays in Færder in the base window
+    html = secretariat.content.decode()
+    assert _nb("Hidden: the base rate rests on fewer than 5 cases.") in html
+    assert _nb("Synthetic data") in html
+
+
+def test_results_show_the_scenario_its_interval_and_beds(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.anders)
+    response = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=kommune:3905")
+    bed_days = next(r for r in response.context["results"] if r.id == "liggedogn")
+    assert bed_days.capacity_kind == "beds" and bed_days.rows[-1]["year"] == 2030
+    assert 'id="spec-liggedogn"' in response.content.decode()
+
+
+def test_todays_capacity_gives_the_gap_per_year(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.sigrid)
+    response = client.post(
+        f"/framskrivning/kjoringer/{run.pk}/kapasitet/", {"omrade": "kommune:3905", "kind": "beds", "value": "0.1"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=kommune:3905")
+    bed_days = next(r for r in page.context["results"] if r.id == "liggedogn")
+    assert bed_days.today == 0.1 and bed_days.rows[0]["gap"] != "–"
+    assert AuditEvent.objects.filter(action="projections.capacity.set").exists()
+
+
+def test_two_runs_are_compared_side_by_side(client, demo, world):
+    source, dataset, scenario = world
+    first = _run(demo, scenario)
+    second = _run(demo, make_scenario(source, dataset, name="Uten endring", factors=[]))
+    client.force_login(demo.sigrid)
+    response = client.get(f"/framskrivning/sammenlign/?a={first.pk}&b={second.pk}&omrade=kommune:3905")
+    row = next(r for r in response.context["rows"] if r["name"] == "Liggedøgn")
+    assert row["left"]["value"] != row["right"]["value"]  # −10 % by 2030 in the first
+
+
+def test_exports_leave_out_hidden_rows_outside_the_analyst_role_and_mark_synthetic_data(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.sigrid)
+    rows = list(csv.reader(io.StringIO(client.get(f"/framskrivning/kjoringer/{run.pk}/eksport.csv").content.decode())))
+    assert rows[0][:4] == ["level", "area", "service", "year"]
+    assert not any(r[1] == "3911" and r[2] == "dognopphold" for r in rows[1:])
+    client.force_login(demo.anders)
+    analyst = list(
+        csv.reader(io.StringIO(client.get(f"/framskrivning/kjoringer/{run.pk}/eksport.csv").content.decode()))
+    )
+    assert any(r[1] == "3911" and r[2] == "dognopphold" for r in analyst[1:])
+    book = load_workbook(io.BytesIO(client.get(f"/framskrivning/kjoringer/{run.pk}/eksport.xlsx").content))
+    assert book.active["A1"].value == _nb("Synthetic data")
+
+
+def test_starting_a_run_enqueues_its_task_on_commit(client, demo, world, django_capture_on_commit_callbacks):
+    _source, _dataset, scenario = world
+    client.force_login(demo.anders)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/framskrivning/scenarioer/{scenario.pk}/kjor/")
+    run = ScenarioRun.objects.get(scenario=scenario)
+    assert response["Location"] == run.get_absolute_url() and run.status == WorkStatus.DONE
+    assert AuditEvent.objects.filter(action="projections.run.started", target_id=str(run.pk)).exists()
+
+
+def test_a_run_task_run_twice_does_the_work_once(demo, world):
+    from samhandling.projections import work
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    assert work.run_scenario(run.pk) is False
+    run.refresh_from_db()
+    assert run.status == WorkStatus.DONE
