@@ -65,6 +65,25 @@ def trend_chart(
         )
     )
     layers = [lines]
+    if any("low" in point for point in points):
+        # The 95 % interval of each point as a vertical error bar in its series' colour.
+        layers.append(
+            alt.Chart(alt.Data(values=[p for p in points if "low" in p]))
+            .mark_rule(strokeWidth=1.5, opacity=0.7)
+            .encode(
+                x=alt.X("year:O"),
+                y=alt.Y("low:Q"),
+                y2="high:Q",
+                color=alt.Color("series:N", sort=series, legend=None),
+                tooltip=[
+                    alt.Tooltip("series:N", title=_("Area")),
+                    alt.Tooltip("year:O", title=_("Year")),
+                    alt.Tooltip("value:Q", title=unit_title, format=",.1f"),
+                    alt.Tooltip("low:Q", title=_("Lower limit (95 per cent)"), format=",.1f"),
+                    alt.Tooltip("high:Q", title=_("Upper limit (95 per cent)"), format=",.1f"),
+                ],
+            )
+        )
     if target is not None:
         layers.append(_rule(target, target_label, TARGET_COLOUR, horizontal=False))
     chart = (
@@ -100,6 +119,22 @@ def comparison_chart(
         )
     )
     layers = [chart_bars]
+    if any("low" in bar for bar in bars):
+        layers.append(
+            alt.Chart(alt.Data(values=[bar for bar in bars if "low" in bar]))
+            .mark_errorbar(ticks=True, color=COUNTRY_COLOUR)
+            .encode(
+                y=alt.Y("label:N", sort=order, title=None),
+                x=alt.X("low:Q", title=unit_title),
+                x2="high:Q",
+                tooltip=[
+                    alt.Tooltip("label:N", title=_("Area")),
+                    alt.Tooltip("value:Q", title=unit_title, format=",.1f"),
+                    alt.Tooltip("low:Q", title=_("Lower limit (95 per cent)"), format=",.1f"),
+                    alt.Tooltip("high:Q", title=_("Upper limit (95 per cent)"), format=",.1f"),
+                ],
+            )
+        )
     if country is not None:
         layers.append(_rule(country, country_label, COUNTRY_COLOUR, horizontal=True))
     if target is not None:
@@ -110,3 +145,42 @@ def comparison_chart(
         .configure_view(stroke=None)
     )
     return chart.to_dict(validate=False)
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
+
+
+def sparkline(values: list[float | None], *, target: float | None = None) -> dict | None:
+    """A small trend line for an overview tile, as SVG coordinates (drawn by the template, no script): a hidden or
+    missing year is a gap in the line, never a zero. None with fewer than two values to draw."""
+    shown = [value for value in values if value is not None]
+    if len(shown) < 2:
+        return None
+    low, high = (
+        min([*shown, *([target] if target is not None else [])]),
+        max([*shown, *([target] if target is not None else [])]),
+    )
+    low = min(low, 0.0) if low >= 0 and low < high * 0.25 else low
+    span = (high - low) or 1.0
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD), 1)
+
+    segments: list[list[tuple[float, float]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append((round(SPARK_PAD + index * step, 1), y(value)))
+    lines = [" ".join(f"{x},{y_}" for x, y_ in segment) for segment in segments if len(segment) > 1]
+    dots = [point for segment in segments for point in segment]
+    return {
+        "width": SPARK_WIDTH,
+        "height": SPARK_HEIGHT,
+        "lines": lines,
+        "dots": dots,
+        "last": dots[-1],
+        "target_y": y(target) if target is not None else None,
+    }

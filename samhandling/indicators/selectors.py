@@ -62,6 +62,22 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{text} %" if unit == "percent" else text
 
 
+def format_interval(low: float | None, high: float | None) -> str:
+    """The 95 % interval as "12,3–15,6" (empty when there is none)."""
+    if low is None or high is None:
+        return ""
+    return f"{_number(low)}–{_number(high)}"
+
+
+def significance_label(significance: str) -> str:
+    """The marking in words, so colour is never the only carrier of it."""
+    return {
+        "better": _("Better than Norway"),
+        "similar": _("No clear difference from Norway"),
+        "worse": _("Worse than Norway"),
+    }.get(significance, "")
+
+
 # --- which run ----------------------------------------------------------------------------------------------------
 
 
@@ -105,6 +121,12 @@ class Cell:
     hidden: bool
     reason: str
     unit: str
+    # The 95 % limits and the marking against the country, stored with the result (none for a hidden cell).
+    ci_low: float | None = None
+    ci_high: float | None = None
+    std_ci_low: float | None = None
+    std_ci_high: float | None = None
+    significance: str = ""
 
     @property
     def display(self) -> str:
@@ -113,6 +135,18 @@ class Cell:
     @property
     def display_std(self) -> str:
         return format_value(self.value_std, self.unit)
+
+    @property
+    def display_interval(self) -> str:
+        return format_interval(self.ci_low, self.ci_high)
+
+    @property
+    def display_std_interval(self) -> str:
+        return format_interval(self.std_ci_low, self.std_ci_high)
+
+    @property
+    def significance_label(self) -> str:
+        return significance_label(self.significance)
 
 
 def make_cell(row: dict | Result | None, unit: str, *, raw: bool) -> Cell | None:
@@ -123,7 +157,21 @@ def make_cell(row: dict | Result | None, unit: str, *, raw: bool) -> Cell | None
     reason = suppression_reason(numerator, denominator) if flagged else ""
     if flagged and not raw:
         return Cell(None, None, None, None, True, True, reason or _("small numbers"), unit)
-    return Cell(get("value"), get("value_std"), numerator, denominator, flagged, False, reason, unit)
+    return Cell(
+        get("value"),
+        get("value_std"),
+        numerator,
+        denominator,
+        flagged,
+        False,
+        reason,
+        unit,
+        ci_low=get("ci_low"),
+        ci_high=get("ci_high"),
+        std_ci_low=get("std_ci_low"),
+        std_ci_high=get("std_ci_high"),
+        significance=get("significance") or "",
+    )
 
 
 def aggregate_cell(numerator: float, denominator: float, unit: str, *, raw: bool) -> Cell | None:
@@ -252,7 +300,9 @@ def area_names(level: str, codes: set[str]) -> dict[str, str]:
 
 # --- dashboards ---------------------------------------------------------------------------------------------------
 
-_COLUMNS = RESULT_COLUMNS  # the Result model carries the contract's columns under the same names
+# The Result model carries the contract's columns under the same names, and the stored limits and marking.
+INTERVAL_COLUMNS = ("ci_low", "ci_high", "std_ci_low", "std_ci_high", "significance")
+_COLUMNS = RESULT_COLUMNS + INTERVAL_COLUMNS
 
 
 def _rows(run: Run, **filters) -> list[dict]:
@@ -309,6 +359,7 @@ class IndicatorRow:
     versus_community: Comparison | None = None
     rank: int | None = None
     ranked: int = 0
+    spark: dict | None = None  # the tile's small trend line (charts.sparkline), set by the view
 
 
 @dataclass
@@ -549,6 +600,12 @@ def export_rows(
             "denominator": cell.denominator,
             "value": cell.value,
             "value_std": cell.value_std,
+            "ci_low": cell.ci_low,
+            "ci_high": cell.ci_high,
+            "std_ci_low": cell.std_ci_low,
+            "std_ci_high": cell.std_ci_high,
+            "significance": cell.significance,
+            "significance_name": cell.significance_label,
             "suppressed": cell.suppressed,
             "reason": disclosure.rate_reason(row["numerator"], row["denominator"]) if cell.suppressed else "",
             "reason_text": cell.reason,

@@ -73,10 +73,22 @@ def _common(request, *, public: bool, raw: bool, run, crumbs=None) -> dict:
 def _chart_rows(pairs, label: str, *, highlight: str | None = None) -> list[dict]:
     """Bars for a chart from (area, cell): hidden and missing values are left out of the chart (the table says why)."""
     return [
-        {"label": area.name, "value": round(cell.value, 3), "highlight": area.code == highlight}
+        {
+            "label": area.name,
+            "value": round(cell.value, 3),
+            "highlight": area.code == highlight,
+            **_limits(cell),
+        }
         for area, cell in pairs
         if cell is not None and cell.value is not None
     ]
+
+
+def _limits(cell) -> dict:
+    """The 95 % limits for an error bar (only where the cell has them: a hidden cell has no value and no limits)."""
+    if cell.ci_low is None or cell.ci_high is None:
+        return {}
+    return {"low": round(cell.ci_low, 3), "high": round(cell.ci_high, 3)}
 
 
 def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
@@ -99,7 +111,7 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
         series_areas.append(country)
     trend = selectors.trend(run, indicator, series_areas, raw=raw)
     points = [
-        {"year": year, "value": round(cell.value, 3), "series": a.name}
+        {"year": year, "value": round(cell.value, 3), "series": a.name, **_limits(cell)}
         for a in series_areas
         for year, cell in trend[a.key]
         if cell is not None and cell.value is not None
@@ -227,7 +239,11 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         if form.is_bound and not form.is_valid():
             form = IndicatorChoiceForm(indicators=indicators, language=get_language())
         form.initial = {"indikator": chosen}
-        context["dashboard"] = selectors.area_dashboard(run, area, raw=raw)
+        context["dashboard"] = dashboard = selectors.area_dashboard(run, area, raw=raw)
+        for _group, rows in dashboard.groups:
+            for row in rows:
+                values = [cell.value if cell is not None else None for _year, cell in row.trend]
+                row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
         context["form"] = form
         if chosen:
             context["indicator_page"] = reverse(_name(public, "indicator"), args=[chosen])
