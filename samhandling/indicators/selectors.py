@@ -625,3 +625,42 @@ def runs() -> QuerySet[Run]:
 
 def recent_jobs(limit: int = 20) -> QuerySet[Job]:
     return Job.objects.select_related("created_by", "dataset", "run")[:limit]
+
+
+# --- maps and funnel plots ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MapRow:
+    """One area of a map or a funnel plot: its cell as the viewer may see it (hidden: no number at all)."""
+
+    code: str
+    name: str
+    cell: Cell | None
+
+
+def level_cells(run: Run, indicator, level: str, year: int | None, *, raw: bool, codes=None) -> list[MapRow]:
+    """Every area of one level for one indicator and year (one query), named, in name order; hidden values stay
+    hidden. `codes` limits the areas (a community's municipalities)."""
+    if year is None:
+        return []
+    results = Result.objects.filter(run=run, indicator=indicator.id, level=level, year=year, period=ONE_YEAR)
+    if codes is not None:
+        results = results.filter(area__in=list(codes))
+    rows = {r["area"]: r for r in results.values(*_COLUMNS)}
+    names = area_names(level, set(rows))
+    cells = [MapRow(code, names.get(code, code), make_cell(row, indicator.unit, raw=raw)) for code, row in rows.items()]
+    return sorted(cells, key=lambda row: row.name)
+
+
+def country_cell(run: Run, indicator, year: int | None, *, raw: bool) -> Cell | None:
+    if year is None:
+        return None
+    row = (
+        Result.objects.filter(
+            run=run, indicator=indicator.id, level=Level.LAND, area=COUNTRY, year=year, period=ONE_YEAR
+        )
+        .values(*_COLUMNS)
+        .first()
+    )
+    return make_cell(row, indicator.unit, raw=raw)

@@ -14,6 +14,8 @@ _DASHBOARDS = [
     ("kommuner/<str:number>/", views.municipality, "municipality"),
     ("bydeler/<str:number>/", views.district, "district"),
     ("eksport.<str:fmt>", views.export, "export"),
+    ("kart/", views.map_view, "map"),
+    ("trakt/", views.funnel, "funnel"),
 ]
 
 urlpatterns = [

@@ -20,7 +20,7 @@ ANON = "anonymous"
 PERSONAS = ["kari", "ingrid", "turid", "per", "hilde", "sigrid", "tove", "lars", "anders", "ola", ANON]
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"datasets", "dataset", "dataset_period", "dataset_import", "job", "runs", "run", "run_start"}
-DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export"}
+DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export", "map", "funnel"}
 
 COVERED_URL_NAMES = (
     DASHBOARDS | {f"public_{name}" for name in DASHBOARDS} | ANALYST_VIEWS | {"run_publish", "run_unpublish"}
@@ -66,6 +66,8 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
             f"{prefix}municipality": f"{base}kommuner/3905/",
             f"{prefix}district": f"{base}bydeler/030101/",
             f"{prefix}export": f"{base}eksport.csv{area}",
+            f"{prefix}map": f"{base}kart/?indikator=reinnleggelse_30d&aar=2025&fellesskap=Vestfold",
+            f"{prefix}funnel": f"{base}trakt/?indikator=reinnleggelse_30d&fellesskap=Vestfold",
         }
     requests |= {
         "datasets": "/styringsinformasjon/datasett/",

@@ -13,7 +13,7 @@ from .analyst import (
     run_unpublish,
     runs,
 )
-from .dashboards import area_url, community, district, export, home, indicator, municipality
+from .dashboards import area_url, community, district, export, funnel, home, indicator, map_view, municipality
 
 __all__ = [
     "area_url",
@@ -24,9 +24,11 @@ __all__ = [
     "datasets",
     "district",
     "export",
+    "funnel",
     "home",
     "indicator",
     "job_detail",
+    "map_view",
     "municipality",
     "run_detail",
     "run_publish",
