@@ -252,18 +252,20 @@ def choropleth(
     layers = [base]
     if by_community:
         layers.append(
-            alt.Chart(lines).mark_geoshape(filled=False, stroke="#1e2b3c", strokeWidth=0.9).project(**projection)
+            alt.Chart(lines)
+            .mark_geoshape(filled=False, stroke="#1e2b3c", strokeWidth=0.9, aria=False)
+            .project(**projection)
         )
     if outline:
         layers.append(
             alt.Chart(lines)
-            .mark_geoshape(filled=False, stroke="#000000", strokeWidth=2.2)
+            .mark_geoshape(filled=False, stroke="#000000", strokeWidth=2.2, aria=False)
             .transform_filter(alt.FieldEqualPredicate(field="id", equal=outline))
             .project(**projection)
         )
     credit = (
         alt.Chart(alt.Data(values=[{"text": MAP_CREDIT}]))
-        .mark_text(align="right", baseline="bottom", fontSize=10, color="#374151", dx=-2, dy=-2)
+        .mark_text(align="right", baseline="bottom", fontSize=10, color="#374151", dx=-2, dy=-2, aria=False)
         .encode(text="text:N", x=alt.value({"expr": "width"}), y=alt.value({"expr": "height"}))
     )
     layers.append(credit)
