@@ -664,3 +664,31 @@ def country_cell(run: Run, indicator, year: int | None, *, raw: bool) -> Cell | 
         .first()
     )
     return make_cell(row, indicator.unit, raw=raw)
+
+
+@dataclass
+class NationalRow:
+    area: Area
+    cells: list[Cell | None]
+
+
+def national_matrix(run: Run, *, raw: bool) -> tuple[list, list[NationalRow], list[Cell | None], int | None]:
+    """Every indicator for all 19 communities side by side (latest year, one query): the indicators, a row per
+    community, the country's cells and the year."""
+    years = run_years(run)
+    latest = years[-1] if years else None
+    indicators = catalogue()
+    if latest is None:
+        return indicators, [], [], None
+    index = {
+        (r["level"], r["area"], r["indicator"]): r
+        for r in Result.objects.filter(
+            run=run, year=latest, period=ONE_YEAR, level__in=[Level.LAND, Level.HELSEFELLESSKAP]
+        ).values(*_COLUMNS)
+    }
+    rows = [
+        NationalRow(area, [make_cell(index.get((area.level, area.code, i.id)), i.unit, raw=raw) for i in indicators])
+        for area in communities()
+    ]
+    national = [make_cell(index.get((Level.LAND, COUNTRY, i.id)), i.unit, raw=raw) for i in indicators]
+    return indicators, rows, national, latest

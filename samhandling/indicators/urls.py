@@ -17,6 +17,7 @@ _DASHBOARDS = [
     ("eksport.<str:fmt>", views.export, "export"),
     ("kart/", views.map_view, "map"),
     ("trakt/", views.funnel, "funnel"),
+    ("nasjonalt/", views.national, "national"),
 ]
 
 urlpatterns = [

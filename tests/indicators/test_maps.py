@@ -141,3 +141,25 @@ def test_the_stored_marking_follows_the_direction(demo, run):
     assert letters.significance == "better"  # more letters in time is better
     hidden = Result.objects.get(run=run, indicator="reinnleggelse_30d", area=HIDDEN_MUNICIPALITY, year=2025)
     assert hidden.suppressed and hidden.ci_low is None and hidden.significance == ""
+
+
+def test_the_national_view_shows_every_community_with_its_interval_and_marking(client, demo, run):
+    response = client.get("/styringsinformasjon/offentlig/nasjonalt/")
+    html = response.content.decode()
+    rows = response.context["rows"]
+    assert len(rows) == 19 and len(response.context["indicators"]) == len(selectors.catalogue())
+    vestfold = next(row for row, _url in rows if row.area.code == "Vestfold")
+    shown = [cell for cell in vestfold.cells if cell is not None]
+    assert shown and all(cell.display_interval and cell.display_interval in html for cell in shown)
+    for cell in shown:
+        if cell.significance:
+            assert (
+                _nb(
+                    {
+                        "better": "Better than Norway",
+                        "similar": "No clear difference from Norway",
+                        "worse": "Worse than Norway",
+                    }[cell.significance]
+                )
+                in html
+            )

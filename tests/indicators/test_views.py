@@ -20,7 +20,7 @@ ANON = "anonymous"
 PERSONAS = ["kari", "ingrid", "turid", "per", "hilde", "sigrid", "tove", "lars", "anders", "ola", ANON]
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"datasets", "dataset", "dataset_period", "dataset_import", "job", "runs", "run", "run_start"}
-DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export", "map", "funnel"}
+DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export", "map", "funnel", "national"}
 
 API_VIEWS = {"api_docs", "api_results_json", "api_results_csv", "api_indicators", "api_openapi"}  # open to anyone
 COVERED_URL_NAMES = (
@@ -73,6 +73,7 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
             f"{prefix}export": f"{base}eksport.csv{area}",
             f"{prefix}map": f"{base}kart/?indikator=reinnleggelse_30d&aar=2025&fellesskap=Vestfold",
             f"{prefix}funnel": f"{base}trakt/?indikator=reinnleggelse_30d&fellesskap=Vestfold",
+            f"{prefix}national": f"{base}nasjonalt/",
         }
     requests |= {
         "datasets": "/styringsinformasjon/datasett/",

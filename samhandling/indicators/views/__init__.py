@@ -13,7 +13,18 @@ from .analyst import (
     run_unpublish,
     runs,
 )
-from .dashboards import area_url, community, district, export, funnel, home, indicator, map_view, municipality
+from .dashboards import (
+    area_url,
+    community,
+    district,
+    export,
+    funnel,
+    home,
+    indicator,
+    map_view,
+    municipality,
+    national,
+)
 
 __all__ = [
     "area_url",
@@ -30,6 +41,7 @@ __all__ = [
     "job_detail",
     "map_view",
     "municipality",
+    "national",
     "run_detail",
     "run_publish",
     "run_start",

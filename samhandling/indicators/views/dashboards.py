@@ -247,6 +247,7 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         query = "?" + urlencode({"fellesskap": scope.code}) if scope is not None else ""
         context["map_url"] = reverse(_name(public, "map")) + query
         context["funnel_url"] = reverse(_name(public, "funnel")) + query
+        context["national_url"] = reverse(_name(public, "national"))
         for _group, rows in dashboard.groups:
             for row in rows:
                 values = [cell.value if cell is not None else None for _year, cell in row.trend]
@@ -490,3 +491,20 @@ def _funnel_place(value: float, bounds: dict) -> str:
 
 def _denominator_title(indicator) -> str:
     return _("Population") if indicator.kind in ("events", "persons") else _("Cases counted (denominator)")
+
+
+@dashboard_view
+def national(request, *, public, raw, run):
+    """All 19 communities side by side for every indicator, each value with its interval and its marking."""
+    crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("All health communities"), None)]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    if run is not None:
+        indicators, rows, country, year = selectors.national_matrix(run, raw=raw)
+        context.update(
+            indicators=indicators,
+            rows=[(row, area_url(row.area, public)) for row in rows],
+            country=country,
+            year=year,
+            map_url=reverse(_name(public, "map")) + "?niva=helsefellesskap",
+        )
+    return render(request, "indicators/national.html", context)
