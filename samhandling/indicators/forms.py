@@ -120,6 +120,14 @@ class MapChoiceForm(DesignsystemetMixin, forms.Form):
         choices=[("kommune", _("Municipalities")), ("helsefellesskap", _("Health communities"))],
     )
     fellesskap = forms.ChoiceField(label=_("Health community"), required=False)
+    sentralitet = forms.TypedChoiceField(
+        label=_("Centrality class"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("– every class –"))] + [(n, str(n)) for n in range(1, 7)],
+        help_text=_("Compare with similar municipalities: 1 is the most central, 6 the least."),
+    )
 
     def __init__(self, *args, indicators=(), years=(), communities=(), language="nb", levels=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,3 +136,5 @@ class MapChoiceForm(DesignsystemetMixin, forms.Form):
         self.fields["fellesskap"].choices = [("", _("– the whole country –"))] + [(c.code, c.name) for c in communities]
         if not levels:
             del self.fields["niva"]
+        else:
+            del self.fields["sentralitet"]

@@ -692,3 +692,15 @@ def national_matrix(run: Run, *, raw: bool) -> tuple[list, list[NationalRow], li
     ]
     national = [make_cell(index.get((Level.LAND, COUNTRY, i.id)), i.unit, raw=raw) for i in indicators]
     return indicators, rows, national, latest
+
+
+def municipality_codes(*, community: Area | None = None, centrality_class: int | None = None) -> list[str] | None:
+    """The municipality numbers of a community and/or a centrality class (None: every municipality)."""
+    if community is None and centrality_class is None:
+        return None
+    organisations = Organisation.objects.filter(type=OrganisationType.KOMMUNE)
+    if community is not None:
+        organisations = organisations.filter(helsefellesskap__reference_key=community.code)
+    if centrality_class is not None:
+        organisations = organisations.filter(centrality_class=centrality_class)
+    return list(organisations.values_list("municipality_number", flat=True))

@@ -17,6 +17,8 @@ PAGES = (
     "/styringsinformasjon/offentlig/kart/?indikator=reinnleggelse_30d&aar=2025&niva=helsefellesskap",
     "/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d&aar=2025&fellesskap=Vestfold",
     "/styringsinformasjon/api/",
+    "/styringsinformasjon/offentlig/nasjonalt/",
+    "/fellesskap/vestfold/",
 )
 
 

@@ -163,3 +163,19 @@ def test_the_national_view_shows_every_community_with_its_interval_and_marking(c
                 )
                 in html
             )
+
+
+def test_the_funnel_plot_compares_with_the_same_centrality_class(client, demo, run):
+    from samhandling.core.models import Organisation, OrganisationType
+
+    tonsberg = Organisation.objects.get(type=OrganisationType.KOMMUNE, municipality_number="3905")
+    same = set(
+        Organisation.objects.filter(
+            type=OrganisationType.KOMMUNE, centrality_class=tonsberg.centrality_class
+        ).values_list("name", flat=True)
+    )
+    html = client.get("/styringsinformasjon/offentlig/kommuner/3905/").content.decode()
+    assert f"/styringsinformasjon/offentlig/trakt/?sentralitet={tonsberg.centrality_class}" in html
+    url = f"/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d&sentralitet={tonsberg.centrality_class}"
+    names = {row.name for row, _place in client.get(url).context["rows"]}
+    assert "Tønsberg" in names and names <= same

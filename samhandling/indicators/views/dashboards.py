@@ -248,6 +248,10 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         context["map_url"] = reverse(_name(public, "map")) + query
         context["funnel_url"] = reverse(_name(public, "funnel")) + query
         context["national_url"] = reverse(_name(public, "national"))
+        if area.level == Level.KOMMUNE and area.centrality_class:
+            context["similar_url"] = (
+                reverse(_name(public, "funnel")) + "?" + urlencode({"sentralitet": area.centrality_class})
+            )
         for _group, rows in dashboard.groups:
             for row in rows:
                 values = [cell.value if cell is not None else None for _year, cell in row.trend]
@@ -321,6 +325,7 @@ def _choices(request, run, *, levels: bool) -> tuple[MapChoiceForm, dict]:
         "aar": years[-1] if years else None,
         "niva": Level.KOMMUNE,
         "fellesskap": "",
+        "sentralitet": None,
     }
     form = MapChoiceForm({**defaults, **request.GET.dict()}, levels=levels, **options)
     chosen = dict(defaults)
@@ -417,8 +422,8 @@ def funnel(request, *, public, raw, run):
         form, chosen = _choices(request, run, levels=False)
         indicator = selectors.indicator_or_404(chosen["indikator"])
         name = indicator.name(get_language())
-        community, year = chosen["community"], chosen["aar"]
-        codes = [m.code for m in selectors.municipalities_of(community)] if community else None
+        community, year, centrality = chosen["community"], chosen["aar"], chosen.get("sentralitet")
+        codes = selectors.municipality_codes(community=community, centrality_class=centrality)
         rows = selectors.level_cells(run, indicator, Level.KOMMUNE, year, raw=raw, codes=codes)
         country = selectors.country_cell(run, indicator, year, raw=raw)
         if community:
@@ -429,6 +434,8 @@ def funnel(request, *, public, raw, run):
             }
         else:
             title = _("%(indicator)s in every municipality, %(year)s") % {"indicator": name, "year": year}
+        if centrality:
+            title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
         funnel_rows, points, limits = [], [], []
         if country is not None and country.value is not None:
             sizes = [row.cell.denominator for row in rows if row.cell and not row.cell.hidden and row.cell.denominator]
