@@ -58,6 +58,17 @@ PAGES = {
     "communities": ("/helsefellesskap/", "community list"),
     "community": ("/helsefellesskap/vestfold/", "community page (Vestfold)"),
     "municipality": ("/kommuner/0301/", "municipality page (Oslo)"),
+    # Styringsinformasjon (issue 11): the public pages of the demo's published synthetic run.
+    "indicator_overview": ("/styringsinformasjon/offentlig/kommuner/3905/", "indicator overview (Tønsberg)"),
+    "indicator_map": (
+        "/styringsinformasjon/offentlig/kart/?indikator=reinnleggelse_30d&fellesskap=Vestfold",
+        "indicator map (357 municipalities)",
+    ),
+    "indicator_funnel": ("/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d", "funnel plot (country)"),
+    "indicator_api": (
+        "/styringsinformasjon/api/v1/resultater.json?niva=kommune&indikator=reinnleggelse_30d",
+        "open API, JSON-stat (every municipality)",
+    ),
 }
 
 REQUEST_TIMEOUT = 30.0  # seconds, per request
@@ -666,6 +677,8 @@ def main() -> int:
         manage(env, "migrate", "--no-input")
         manage(env, "load_reference_data")
         manage(env, "demo")
+        if any(name.startswith("indicator_") for name in options.pages):
+            manage(env, "demo_indicators")  # a published synthetic run for the indicator pages
         manage(env, "collectstatic", "--no-input")
 
         lifetime = STARTUP_TIMEOUT + 60 + len(options.pages) * (options.warmup + options.duration + REQUEST_TIMEOUT)

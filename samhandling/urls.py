@@ -35,6 +35,8 @@ urlpatterns = [
     path("styringsinformasjon/", include("samhandling.indicators.urls")),
     path("framskrivning/", include("samhandling.projections.urls")),
     path("", include("samhandling.core.urls")),
+    # After core: core's fellesskap/velg/ (the community switcher) is matched before a community's public page.
+    path("fellesskap/", include("samhandling.hub.urls")),
 ]
 
 handler403 = "samhandling.core.views.error_403"

@@ -107,3 +107,34 @@ class IndicatorChoiceForm(DesignsystemetMixin, forms.Form):
     def __init__(self, *args, indicators=(), language="nb", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indikator"].choices = [(i.id, i.name(language)) for i in indicators]
+
+
+class MapChoiceForm(DesignsystemetMixin, forms.Form):
+    """What a map or a funnel plot shows; sent with its own button (no change of page on input, WCAG 3.2.2)."""
+
+    indikator = forms.ChoiceField(label=_("Indicator"))
+    aar = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    niva = forms.ChoiceField(
+        label=_("Areas"),
+        required=False,
+        choices=[("kommune", _("Municipalities")), ("helsefellesskap", _("Health communities"))],
+    )
+    fellesskap = forms.ChoiceField(label=_("Health community"), required=False)
+    sentralitet = forms.TypedChoiceField(
+        label=_("Centrality class"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("– every class –"))] + [(n, str(n)) for n in range(1, 7)],
+        help_text=_("Compare with similar municipalities: 1 is the most central, 6 the least."),
+    )
+
+    def __init__(self, *args, indicators=(), years=(), communities=(), language="nb", levels=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indikator"].choices = [(i.id, i.name(language)) for i in indicators]
+        self.fields["aar"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]
+        self.fields["fellesskap"].choices = [("", _("– the whole country –"))] + [(c.code, c.name) for c in communities]
+        if not levels:
+            del self.fields["niva"]
+        else:
+            del self.fields["sentralitet"]

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from samhandling.core import audit, queue
 
+from .engine import intervals
+from .engine.catalogue import get as get_indicator
 from .models import JOB_WORKFLOW, Dataset, Engine, Job, JobStatus, Result, Run
 
 J = JobStatus
@@ -187,14 +189,27 @@ def remove_staging(job: Job) -> None:
 
 
 def _read_results(path: Path, run: Run) -> Iterable[Result]:
-    """Stream results.parquet in batches (a national run has tens of thousands of rows)."""
+    """Stream results.parquet in batches (a national run has tens of thousands of rows), each row with its confidence
+    limits and its marking against the country (the country's rows are read first, in one small filtered read)."""
 
     def number(value):
         # NaN from the engine means "no value": the database gets NULL, never a number.
         return None if value is None or value != value else float(value)
 
+    def clean(row: dict) -> dict:
+        return {
+            **row,
+            **{key: number(row.get(key)) for key in ("numerator", "denominator", "value", "value_std")},
+            "value_std_variance": number(row.get("value_std_variance")),
+        }
+
+    countries = {
+        (row["indicator"], int(row["year"]), row.get("period") or "1y"): clean(row)
+        for row in pq.read_table(path, filters=[("level", "=", "land")]).to_pylist()
+    }
     for batch in pq.ParquetFile(path).iter_batches(batch_size=LOAD_BATCH):
-        for row in batch.to_pylist():
+        for raw in batch.to_pylist():
+            row = clean(raw)
             yield Result(
                 run=run,
                 indicator=row["indicator"],
@@ -202,12 +217,24 @@ def _read_results(path: Path, run: Run) -> Iterable[Result]:
                 area=str(row["area"]),
                 year=int(row["year"]),
                 period=row.get("period") or "1y",
-                numerator=number(row["numerator"]) or 0.0,
-                denominator=number(row["denominator"]) or 0.0,
-                value=number(row["value"]),
-                value_std=number(row.get("value_std")),
+                numerator=row["numerator"] or 0.0,
+                denominator=row["denominator"] or 0.0,
+                value=row["value"],
+                value_std=row["value_std"],
                 suppressed=bool(row["suppressed"]),
+                **result_intervals(row, countries.get((row["indicator"], int(row["year"]), row.get("period") or "1y"))),
             )
+
+
+def result_intervals(row: dict, country: dict | None) -> dict:
+    """The stored limits and marking of one result row (engine/intervals.py), by the indicator's unit and direction."""
+    try:
+        indicator = get_indicator(row["indicator"])
+    except KeyError:
+        return {}
+    return intervals.result_intervals(
+        row, country, unit=indicator.unit, factor=indicator.factor, higher_is_better=indicator.higher_is_better
+    )
 
 
 @transaction.atomic

@@ -192,8 +192,18 @@ class Level(models.TextChoices):
     BYDEL = "bydel", _("City district")
 
 
+class Significance(models.TextChoices):
+    """The area against the country, from the 95 % interval and the indicator's direction (engine/intervals.py)."""
+
+    BETTER = "better", _("Better than the country")
+    SIMILAR = "similar", _("No clear difference from the country")
+    WORSE = "worse", _("Worse than the country")
+
+
 class Result(models.Model):
-    """One row of results.parquet: indicator × level × area × year × period, raw numbers and the suppression flag."""
+    """One row of results.parquet: indicator × level × area × year × period, raw numbers and the suppression flag,
+    with the 95 % confidence limits and the marking against the country computed when the run was stored (none for
+    a suppressed row)."""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
     indicator = models.CharField(max_length=64)
@@ -206,6 +216,11 @@ class Result(models.Model):
     value = models.FloatField(null=True)
     value_std = models.FloatField(null=True, blank=True)
     suppressed = models.BooleanField(default=False)
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    std_ci_low = models.FloatField(null=True, blank=True)
+    std_ci_high = models.FloatField(null=True, blank=True)
+    significance = models.CharField(max_length=8, choices=Significance.choices, blank=True, default="")
 
     class Meta:
         indexes = [

@@ -62,6 +62,22 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{text} %" if unit == "percent" else text
 
 
+def format_interval(low: float | None, high: float | None) -> str:
+    """The 95 % interval as "12,3–15,6" (empty when there is none)."""
+    if low is None or high is None:
+        return ""
+    return f"{_number(low)}–{_number(high)}"
+
+
+def significance_label(significance: str) -> str:
+    """The marking in words, so colour is never the only carrier of it."""
+    return {
+        "better": _("Better than Norway"),
+        "similar": _("No clear difference from Norway"),
+        "worse": _("Worse than Norway"),
+    }.get(significance, "")
+
+
 # --- which run ----------------------------------------------------------------------------------------------------
 
 
@@ -105,6 +121,12 @@ class Cell:
     hidden: bool
     reason: str
     unit: str
+    # The 95 % limits and the marking against the country, stored with the result (none for a hidden cell).
+    ci_low: float | None = None
+    ci_high: float | None = None
+    std_ci_low: float | None = None
+    std_ci_high: float | None = None
+    significance: str = ""
 
     @property
     def display(self) -> str:
@@ -113,6 +135,18 @@ class Cell:
     @property
     def display_std(self) -> str:
         return format_value(self.value_std, self.unit)
+
+    @property
+    def display_interval(self) -> str:
+        return format_interval(self.ci_low, self.ci_high)
+
+    @property
+    def display_std_interval(self) -> str:
+        return format_interval(self.std_ci_low, self.std_ci_high)
+
+    @property
+    def significance_label(self) -> str:
+        return significance_label(self.significance)
 
 
 def make_cell(row: dict | Result | None, unit: str, *, raw: bool) -> Cell | None:
@@ -123,7 +157,21 @@ def make_cell(row: dict | Result | None, unit: str, *, raw: bool) -> Cell | None
     reason = suppression_reason(numerator, denominator) if flagged else ""
     if flagged and not raw:
         return Cell(None, None, None, None, True, True, reason or _("small numbers"), unit)
-    return Cell(get("value"), get("value_std"), numerator, denominator, flagged, False, reason, unit)
+    return Cell(
+        get("value"),
+        get("value_std"),
+        numerator,
+        denominator,
+        flagged,
+        False,
+        reason,
+        unit,
+        ci_low=get("ci_low"),
+        ci_high=get("ci_high"),
+        std_ci_low=get("std_ci_low"),
+        std_ci_high=get("std_ci_high"),
+        significance=get("significance") or "",
+    )
 
 
 def aggregate_cell(numerator: float, denominator: float, unit: str, *, raw: bool) -> Cell | None:
@@ -252,7 +300,9 @@ def area_names(level: str, codes: set[str]) -> dict[str, str]:
 
 # --- dashboards ---------------------------------------------------------------------------------------------------
 
-_COLUMNS = RESULT_COLUMNS  # the Result model carries the contract's columns under the same names
+# The Result model carries the contract's columns under the same names, and the stored limits and marking.
+INTERVAL_COLUMNS = ("ci_low", "ci_high", "std_ci_low", "std_ci_high", "significance")
+_COLUMNS = RESULT_COLUMNS + INTERVAL_COLUMNS
 
 
 def _rows(run: Run, **filters) -> list[dict]:
@@ -309,6 +359,7 @@ class IndicatorRow:
     versus_community: Comparison | None = None
     rank: int | None = None
     ranked: int = 0
+    spark: dict | None = None  # the tile's small trend line (charts.sparkline), set by the view
 
 
 @dataclass
@@ -549,6 +600,12 @@ def export_rows(
             "denominator": cell.denominator,
             "value": cell.value,
             "value_std": cell.value_std,
+            "ci_low": cell.ci_low,
+            "ci_high": cell.ci_high,
+            "std_ci_low": cell.std_ci_low,
+            "std_ci_high": cell.std_ci_high,
+            "significance": cell.significance,
+            "significance_name": cell.significance_label,
             "suppressed": cell.suppressed,
             "reason": disclosure.rate_reason(row["numerator"], row["denominator"]) if cell.suppressed else "",
             "reason_text": cell.reason,
@@ -568,3 +625,82 @@ def runs() -> QuerySet[Run]:
 
 def recent_jobs(limit: int = 20) -> QuerySet[Job]:
     return Job.objects.select_related("created_by", "dataset", "run")[:limit]
+
+
+# --- maps and funnel plots ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MapRow:
+    """One area of a map or a funnel plot: its cell as the viewer may see it (hidden: no number at all)."""
+
+    code: str
+    name: str
+    cell: Cell | None
+
+
+def level_cells(run: Run, indicator, level: str, year: int | None, *, raw: bool, codes=None) -> list[MapRow]:
+    """Every area of one level for one indicator and year (one query), named, in name order; hidden values stay
+    hidden. `codes` limits the areas (a community's municipalities)."""
+    if year is None:
+        return []
+    results = Result.objects.filter(run=run, indicator=indicator.id, level=level, year=year, period=ONE_YEAR)
+    if codes is not None:
+        results = results.filter(area__in=list(codes))
+    rows = {r["area"]: r for r in results.values(*_COLUMNS)}
+    names = area_names(level, set(rows))
+    cells = [MapRow(code, names.get(code, code), make_cell(row, indicator.unit, raw=raw)) for code, row in rows.items()]
+    return sorted(cells, key=lambda row: row.name)
+
+
+def country_cell(run: Run, indicator, year: int | None, *, raw: bool) -> Cell | None:
+    if year is None:
+        return None
+    row = (
+        Result.objects.filter(
+            run=run, indicator=indicator.id, level=Level.LAND, area=COUNTRY, year=year, period=ONE_YEAR
+        )
+        .values(*_COLUMNS)
+        .first()
+    )
+    return make_cell(row, indicator.unit, raw=raw)
+
+
+@dataclass
+class NationalRow:
+    area: Area
+    cells: list[Cell | None]
+
+
+def national_matrix(run: Run, *, raw: bool) -> tuple[list, list[NationalRow], list[Cell | None], int | None]:
+    """Every indicator for all 19 communities side by side (latest year, one query): the indicators, a row per
+    community, the country's cells and the year."""
+    years = run_years(run)
+    latest = years[-1] if years else None
+    indicators = catalogue()
+    if latest is None:
+        return indicators, [], [], None
+    index = {
+        (r["level"], r["area"], r["indicator"]): r
+        for r in Result.objects.filter(
+            run=run, year=latest, period=ONE_YEAR, level__in=[Level.LAND, Level.HELSEFELLESSKAP]
+        ).values(*_COLUMNS)
+    }
+    rows = [
+        NationalRow(area, [make_cell(index.get((area.level, area.code, i.id)), i.unit, raw=raw) for i in indicators])
+        for area in communities()
+    ]
+    national = [make_cell(index.get((Level.LAND, COUNTRY, i.id)), i.unit, raw=raw) for i in indicators]
+    return indicators, rows, national, latest
+
+
+def municipality_codes(*, community: Area | None = None, centrality_class: int | None = None) -> list[str] | None:
+    """The municipality numbers of a community and/or a centrality class (None: every municipality)."""
+    if community is None and centrality_class is None:
+        return None
+    organisations = Organisation.objects.filter(type=OrganisationType.KOMMUNE)
+    if community is not None:
+        organisations = organisations.filter(helsefellesskap__reference_key=community.code)
+    if centrality_class is not None:
+        organisations = organisations.filter(centrality_class=centrality_class)
+    return list(organisations.values_list("municipality_number", flat=True))

@@ -4,6 +4,7 @@ public under offentlig/, and the analysts' pages for data sets, imports, jobs an
 from django.urls import path
 
 from . import views
+from .views import api as api_views
 
 app_name = "indicators"
 
@@ -14,11 +15,19 @@ _DASHBOARDS = [
     ("kommuner/<str:number>/", views.municipality, "municipality"),
     ("bydeler/<str:number>/", views.district, "district"),
     ("eksport.<str:fmt>", views.export, "export"),
+    ("kart/", views.map_view, "map"),
+    ("trakt/", views.funnel, "funnel"),
+    ("nasjonalt/", views.national, "national"),
 ]
 
 urlpatterns = [
     *(path(route, view, name=name) for route, view, name in _DASHBOARDS),
     *(path(f"offentlig/{route}", view, {"public": True}, name=f"public_{name}") for route, view, name in _DASHBOARDS),
+    path("api/", api_views.api_docs, name="api_docs"),
+    path("api/v1/resultater.json", api_views.results_json, name="api_results_json"),
+    path("api/v1/resultater.csv", api_views.results_csv, name="api_results_csv"),
+    path("api/v1/indikatorer.json", api_views.indicators_json, name="api_indicators"),
+    path("api/v1/openapi.json", api_views.openapi, name="api_openapi"),
     path("datasett/", views.datasets, name="datasets"),
     path("datasett/importer/", views.dataset_import, name="dataset_import"),
     path("datasett/<int:pk>/", views.dataset_detail, name="dataset"),

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 from django.core.management import call_command
 
 from samhandling.indicators.engine.catalogue import CATALOGUE, DEFINITION_VERSION, get
-from samhandling.indicators.engine.run import RESULT_COLUMNS, RESULT_SCHEMA, run_indicators
+from samhandling.indicators.engine.run import EXTRA_COLUMNS, RESULT_COLUMNS, RESULT_SCHEMA, run_indicators
 
 from .test_engine_support import DataBuilder
 
@@ -20,7 +20,8 @@ def _data(tmp_path):
 def test_it_writes_results_in_the_contracts_columns_and_types(tmp_path):
     summary = run_indicators(_data(tmp_path), tmp_path / "out", csv=True)
     table = pq.read_table(summary.results_path)
-    assert tuple(table.column_names) == RESULT_COLUMNS
+    # The contract's columns, in its order, then the documented extra (the DSR variance for the intervals).
+    assert tuple(table.column_names) == RESULT_COLUMNS + EXTRA_COLUMNS
     assert table.schema.equals(RESULT_SCHEMA)
     assert summary.rows == table.num_rows > 0
     assert (tmp_path / "out" / "results.csv").exists()

@@ -112,7 +112,8 @@ def test_it_gives_identical_results_for_every_indicator_on_duckdb_and_pyspark(sp
         assert (theirs["value_std"] is None) == (ours["value_std"] is None)
         if ours["value_std"] is not None:
             assert theirs["value_std"] == pytest.approx(ours["value_std"], rel=1e-12)
+            assert theirs["value_std_variance"] == pytest.approx(ours["value_std_variance"], rel=1e-12)
 
 
 def _exact(result: dict) -> dict:
-    return {key: value for key, value in result.items() if key != "value_std"}
+    return {key: value for key, value in result.items() if key not in ("value_std", "value_std_variance")}

@@ -40,7 +40,9 @@ def _dsr(cells: dict, standard: dict, multiplier: float) -> dict:
         strata=["band"],
         multiplier=multiplier,
     )
-    return dict(zip(*con.execute(result).sort_values("area").to_dict("list").values(), strict=True))
+    return dict(
+        zip(*con.execute(result.select("area", "dsr")).sort_values("area").to_dict("list").values(), strict=True)
+    )
 
 
 def test_it_standardises_to_the_esp2013_standard_per_100_000():

@@ -176,3 +176,58 @@ def test_only_analysts_may_pick_an_unpublished_run(demo):
     assert selectors.run_for(demo.kari, public=False, run_id=draft.pk) == published
     assert selectors.run_for(demo.anders, public=False, run_id=draft.pk) == draft
     assert selectors.run_for(demo.anders, public=True, run_id=draft.pk) == published
+
+
+def test_it_stores_intervals_and_the_marking_with_the_results_and_none_for_hidden_rows(demo, storage):
+    (storage / "store" / "runs").mkdir(parents=True)
+    dataset = Dataset.objects.create(name="d", version="v1", path="datasets/d", synthetic=True)
+    job = Job.objects.create(kind=JobKind.RUN, status=JobStatus.RUNNING, params={"engine": "duckdb"})
+    # epikrise_innen_1_dag: a percentage where higher is better; the country is 50 %.
+    base = {"indicator": "epikrise_innen_1_dag", "period": "1y", "year": 2025, "value_std": None}
+    rows = [
+        {**base, "level": "land", "area": "NO", "numerator": 5000.0, "denominator": 10000.0, "value": 50.0},
+        {**base, "level": "kommune", "area": "3905", "numerator": 80.0, "denominator": 100.0, "value": 80.0},
+        {**base, "level": "kommune", "area": "3907", "numerator": 20.0, "denominator": 100.0, "value": 20.0},
+        {**base, "level": "kommune", "area": "3909", "numerator": 11.0, "denominator": 20.0, "value": 55.0},
+        {**base, "level": "kommune", "area": "3911", "numerator": 3.0, "denominator": 9.0, "value": 33.3},
+        # overliggerdogn: a standardised rate per 1 000, lower is better, marked on the standardised value.
+        {
+            "indicator": "overliggerdogn",
+            "period": "1y",
+            "year": 2025,
+            "level": "land",
+            "area": "NO",
+            "numerator": 40000.0,
+            "denominator": 5_000_000.0,
+            "value": 8.0,
+            "value_std": 8.0,
+            "value_std_variance": 1e-12,
+        },
+        {
+            "indicator": "overliggerdogn",
+            "period": "1y",
+            "year": 2025,
+            "level": "kommune",
+            "area": "3905",
+            "numerator": 900.0,
+            "denominator": 50_000.0,
+            "value": 18.0,
+            "value_std": 17.0,
+            "value_std_variance": 900 * (1 / 50_000) ** 2,
+        },
+    ]
+    for row in rows:
+        row["suppressed"] = bool(1 <= row["numerator"] <= 4 or row["denominator"] < 5)
+    path = _results_file(storage / "store" / "runs" / "results.parquet", rows)
+    run = services.run_store(job=job, dataset=dataset, summary={"years": [2025]}, results_path=path)
+    stored = {(r.indicator, r.area): r for r in run.results.all()}
+    codes = ("3905", "3907", "3909", "3911")
+    better, worse, similar, hidden = (stored[("epikrise_innen_1_dag", code)] for code in codes)
+    assert (better.significance, worse.significance, similar.significance) == ("better", "worse", "similar")
+    assert better.ci_low == pytest.approx(71.1, abs=0.1) and better.ci_high == pytest.approx(86.7, abs=0.1)
+    assert hidden.suppressed and hidden.ci_low is None and hidden.ci_high is None and hidden.significance == ""
+    country = stored[("epikrise_innen_1_dag", "NO")]
+    assert country.significance == "" and country.ci_low < 50.0 < country.ci_high
+    rate = stored[("overliggerdogn", "3905")]
+    assert rate.std_ci_low < 17.0 < rate.std_ci_high and rate.ci_low < 18.0 < rate.ci_high
+    assert rate.significance == "worse"

@@ -20,10 +20,15 @@ ANON = "anonymous"
 PERSONAS = ["kari", "ingrid", "turid", "per", "hilde", "sigrid", "tove", "lars", "anders", "ola", ANON]
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"datasets", "dataset", "dataset_period", "dataset_import", "job", "runs", "run", "run_start"}
-DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export"}
+DASHBOARDS = {"home", "indicator", "community", "municipality", "district", "export", "map", "funnel", "national"}
 
+API_VIEWS = {"api_docs", "api_results_json", "api_results_csv", "api_indicators", "api_openapi"}  # open to anyone
 COVERED_URL_NAMES = (
-    DASHBOARDS | {f"public_{name}" for name in DASHBOARDS} | ANALYST_VIEWS | {"run_publish", "run_unpublish"}
+    DASHBOARDS
+    | {f"public_{name}" for name in DASHBOARDS}
+    | ANALYST_VIEWS
+    | {"run_publish", "run_unpublish"}
+    | API_VIEWS
 )
 
 
@@ -37,7 +42,7 @@ def test_every_indicator_url_is_in_a_matrix():
 
 
 def _expect(view: str, persona: str) -> int:
-    if view.startswith("public_"):
+    if view.startswith("public_") or view in API_VIEWS:
         return 200
     if view in ANALYST_VIEWS or view in ("run_publish", "run_unpublish"):
         if persona == ANON:
@@ -66,6 +71,9 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
             f"{prefix}municipality": f"{base}kommuner/3905/",
             f"{prefix}district": f"{base}bydeler/030101/",
             f"{prefix}export": f"{base}eksport.csv{area}",
+            f"{prefix}map": f"{base}kart/?indikator=reinnleggelse_30d&aar=2025&fellesskap=Vestfold",
+            f"{prefix}funnel": f"{base}trakt/?indikator=reinnleggelse_30d&fellesskap=Vestfold",
+            f"{prefix}national": f"{base}nasjonalt/",
         }
     requests |= {
         "datasets": "/styringsinformasjon/datasett/",
@@ -78,6 +86,11 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
         "run_start": "/styringsinformasjon/kjoringer/ny/",
         "run_publish": ("post", f"/styringsinformasjon/kjoringer/{draft.pk}/publiser/"),
         "run_unpublish": ("post", f"/styringsinformasjon/kjoringer/{draft.pk}/avpubliser/"),
+        "api_docs": "/styringsinformasjon/api/",
+        "api_results_json": "/styringsinformasjon/api/v1/resultater.json?niva=kommune",
+        "api_results_csv": "/styringsinformasjon/api/v1/resultater.csv?niva=kommune",
+        "api_indicators": "/styringsinformasjon/api/v1/indikatorer.json",
+        "api_openapi": "/styringsinformasjon/api/v1/openapi.json",
     }
 
     def redirect_or_login(view, response, status):

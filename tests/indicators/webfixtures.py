@@ -4,6 +4,7 @@ every community, Vestfold's municipalities and Oslo's first districts, with one 
 Each test module of the web side wraps `make_run()` in its own fixture."""
 
 from samhandling.core.models import Helsefellesskap
+from samhandling.indicators.jobstate import result_intervals
 from samhandling.indicators.models import Dataset, Result, Run, RunStatus
 
 YEARS = (2024, 2025)
@@ -63,5 +64,20 @@ def make_run(*, synthetic: bool = True, published: bool = True, offset: int = 0)
                     rows.append(_row(run, indicator, "kommune", number, year, 200 + 11 * index + bump, 1_600))
             rows.append(_row(run, indicator, "bydel", "030101", year, 120 + bump, 900))
             rows.append(_row(run, indicator, "bydel", "030102", year, 4, 700))
+    annotate(rows)
     Result.objects.bulk_create(rows)
     return run
+
+
+def annotate(rows: list[Result]) -> None:
+    """The limits and the marking the loader stores (jobstate.result_intervals), for rows made directly. No variance
+    is made up for the standardised values, so they carry no interval here."""
+    fields = ("indicator", "level", "area", "year", "period", "numerator", "denominator", "value", "value_std")
+
+    def as_dict(row: Result) -> dict:
+        return {**{name: getattr(row, name) for name in fields}, "suppressed": row.suppressed}
+
+    countries = {(r.indicator, r.year, r.period): as_dict(r) for r in rows if r.level == "land"}
+    for row in rows:
+        for name, value in result_intervals(as_dict(row), countries.get((row.indicator, row.year, row.period))).items():
+            setattr(row, name, value)

@@ -41,6 +41,10 @@ RESULT_COLUMNS = (
     "value_std",
     "suppressed",
 )
+# Written after the contract's columns: the variance of the unscaled standardised rate (Σ x·(w/n)² / (Σw)²), which
+# Dobson's confidence limits need and which cannot be recovered from the totals (see intervals.py).
+EXTRA_COLUMNS = ("value_std_variance",)
+OUTPUT_COLUMNS = RESULT_COLUMNS + EXTRA_COLUMNS
 RESULT_SCHEMA = pa.schema(
     [
         ("indicator", pa.string()),
@@ -53,6 +57,7 @@ RESULT_SCHEMA = pa.schema(
         ("value", pa.float64()),
         ("value_std", pa.float64()),
         ("suppressed", pa.bool_()),
+        ("value_std_variance", pa.float64()),
     ]
 )
 DATA_TABLES = ("opphold", "kontakter", "iplos")
@@ -211,9 +216,11 @@ class _Run:
                 by=groups,
                 multiplier=indicator.factor,
             )
-            totals = totals.left_join(rates, groups).select(*totals.columns, value_std=rates.dsr)
+            totals = totals.left_join(rates, groups).select(
+                *totals.columns, value_std=rates.dsr, value_std_variance=rates.dsr_var
+            )
         else:
-            totals = totals.mutate(value_std=ibis.null("float64"))
+            totals = totals.mutate(value_std=ibis.null("float64"), value_std_variance=ibis.null("float64"))
         result = totals.select(
             indicator=ibis.literal(indicator.id),
             level=totals.level,
@@ -225,6 +232,7 @@ class _Run:
             value=totals.numerator / totals.denominator * indicator.factor,
             value_std=totals.value_std.cast("float64"),
             suppressed=suppressed(totals.numerator, totals.denominator),
+            value_std_variance=totals.value_std_variance.cast("float64"),
             _level=ibis.cases(*((totals.level == name, rank) for rank, name in enumerate(areas.LEVELS))),
         )
         try:
@@ -421,7 +429,7 @@ def _ordered(parts: list[pa.Table]) -> pa.Table:
     if not parts:
         return RESULT_SCHEMA.empty_table()
     order = [("_level", "ascending"), ("area", "ascending"), ("year", "ascending"), ("period", "ascending")]
-    return pa.concat_tables([part.sort_by(order).select(RESULT_COLUMNS).cast(RESULT_SCHEMA) for part in parts])
+    return pa.concat_tables([part.sort_by(order).select(OUTPUT_COLUMNS).cast(RESULT_SCHEMA) for part in parts])
 
 
 def _peak_memory(engine: str) -> int | None:

@@ -35,7 +35,8 @@ def dsr(
     """Directly standardised rate per group `by`.
 
     `cells` holds one row per group × stratum with the events and the population at risk; `standard` one row per
-    stratum with the standard population's weight. Returns `by` + `dsr` (null when no stratum has a population).
+    stratum with the standard population's weight. Returns `by` + `dsr` (null when no stratum has a population) +
+    `dsr_var`, the variance of the unscaled rate Σ x·(w/n)² / (Σw)² that Dobson's confidence limits need.
     """
     strata = list(strata)
     total = standard.aggregate(w_total=standard[weight].cast("float64").sum())
@@ -45,9 +46,14 @@ def dsr(
         joined[events].cast("float64") / joined[population].cast("float64"),
         ibis.null("float64"),
     )
+    share = ibis.ifelse(
+        joined[population] > 0,
+        joined[weight].cast("float64") / joined[population].cast("float64") / joined.w_total,
+        ibis.null("float64"),
+    )
     contribution = rate * joined[weight].cast("float64") / joined.w_total
     return (
-        joined.mutate(_contribution=contribution)
+        joined.mutate(_contribution=contribution, _variance=joined[events].cast("float64") * share * share)
         .group_by(list(by))
-        .aggregate(dsr=ibis._["_contribution"].sum() * multiplier)
+        .aggregate(dsr=ibis._["_contribution"].sum() * multiplier, dsr_var=ibis._["_variance"].sum())
     )

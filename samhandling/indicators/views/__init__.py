@@ -13,7 +13,18 @@ from .analyst import (
     run_unpublish,
     runs,
 )
-from .dashboards import area_url, community, district, export, home, indicator, municipality
+from .dashboards import (
+    area_url,
+    community,
+    district,
+    export,
+    funnel,
+    home,
+    indicator,
+    map_view,
+    municipality,
+    national,
+)
 
 __all__ = [
     "area_url",
@@ -24,10 +35,13 @@ __all__ = [
     "datasets",
     "district",
     "export",
+    "funnel",
     "home",
     "indicator",
     "job_detail",
+    "map_view",
     "municipality",
+    "national",
     "run_detail",
     "run_publish",
     "run_start",

@@ -3,10 +3,12 @@ across the communities, and the export of any of them. Each view serves both the
 pages under /styringsinformasjon/offentlig/ (`public=True`: the published run only, small numbers hidden)."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +19,8 @@ from samhandling.core.permissions import require
 
 from .. import charts, exports, selectors
 from ..access import sees_raw_values
-from ..forms import IndicatorChoiceForm
+from ..engine import intervals
+from ..forms import IndicatorChoiceForm, MapChoiceForm
 from ..models import Level
 from .common import page
 
@@ -73,10 +76,22 @@ def _common(request, *, public: bool, raw: bool, run, crumbs=None) -> dict:
 def _chart_rows(pairs, label: str, *, highlight: str | None = None) -> list[dict]:
     """Bars for a chart from (area, cell): hidden and missing values are left out of the chart (the table says why)."""
     return [
-        {"label": area.name, "value": round(cell.value, 3), "highlight": area.code == highlight}
+        {
+            "label": area.name,
+            "value": round(cell.value, 3),
+            "highlight": area.code == highlight,
+            **_limits(cell),
+        }
         for area, cell in pairs
         if cell is not None and cell.value is not None
     ]
+
+
+def _limits(cell) -> dict:
+    """The 95 % limits for an error bar (only where the cell has them: a hidden cell has no value and no limits)."""
+    if cell.ci_low is None or cell.ci_high is None:
+        return {}
+    return {"low": round(cell.ci_low, 3), "high": round(cell.ci_high, 3)}
 
 
 def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
@@ -99,7 +114,7 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
         series_areas.append(country)
     trend = selectors.trend(run, indicator, series_areas, raw=raw)
     points = [
-        {"year": year, "value": round(cell.value, 3), "series": a.name}
+        {"year": year, "value": round(cell.value, 3), "series": a.name, **_limits(cell)}
         for a in series_areas
         for year, cell in trend[a.key]
         if cell is not None and cell.value is not None
@@ -227,7 +242,20 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         if form.is_bound and not form.is_valid():
             form = IndicatorChoiceForm(indicators=indicators, language=get_language())
         form.initial = {"indikator": chosen}
-        context["dashboard"] = selectors.area_dashboard(run, area, raw=raw)
+        context["dashboard"] = dashboard = selectors.area_dashboard(run, area, raw=raw)
+        scope = area.community or (area if area.level == Level.HELSEFELLESSKAP else None)
+        query = "?" + urlencode({"fellesskap": scope.code}) if scope is not None else ""
+        context["map_url"] = reverse(_name(public, "map")) + query
+        context["funnel_url"] = reverse(_name(public, "funnel")) + query
+        context["national_url"] = reverse(_name(public, "national"))
+        if area.level == Level.KOMMUNE and area.centrality_class:
+            context["similar_url"] = (
+                reverse(_name(public, "funnel")) + "?" + urlencode({"sentralitet": area.centrality_class})
+            )
+        for _group, rows in dashboard.groups:
+            for row in rows:
+                values = [cell.value if cell is not None else None for _year, cell in row.trend]
+                row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
         context["form"] = form
         if chosen:
             context["indicator_page"] = reverse(_name(public, "indicator"), args=[chosen])
@@ -280,3 +308,210 @@ def indicator(request, indicator_id: str, *, public, raw, run):
 def export(request, fmt: str, *, public, raw, run):
     """CSV or XLSX of an area (niva + omrade) or of an indicator (indikator); suppressed values are blank."""
     return exports.export_response(request, fmt, run=run, raw=raw, public=public)
+
+
+# --- map and funnel plot ------------------------------------------------------------------------------------------
+
+
+def _choices(request, run, *, levels: bool) -> tuple[MapChoiceForm, dict]:
+    """The map's or funnel's choosers, bound to the query; invalid or absent choices fall back to the defaults
+    (the first indicator, the latest year, municipalities, the whole country)."""
+    indicators = selectors.catalogue()
+    years = selectors.run_years(run)
+    communities = selectors.communities()
+    options = {"indicators": indicators, "years": years, "communities": communities, "language": get_language()}
+    defaults = {
+        "indikator": indicators[0].id if indicators else "",
+        "aar": years[-1] if years else None,
+        "niva": Level.KOMMUNE,
+        "fellesskap": "",
+        "sentralitet": None,
+    }
+    form = MapChoiceForm({**defaults, **request.GET.dict()}, levels=levels, **options)
+    chosen = dict(defaults)
+    if form.is_valid():
+        chosen.update({key: value for key, value in form.cleaned_data.items() if value not in (None,)})
+    else:
+        form = MapChoiceForm(defaults, levels=levels, **options)
+        form.is_valid()
+    chosen["niva"] = chosen.get("niva") or Level.KOMMUNE
+    chosen["community"] = next((c for c in communities if c.code == chosen.get("fellesskap")), None)
+    return form, chosen
+
+
+@dashboard_view
+def map_view(request, *, public, raw, run):
+    """A choropleth of every municipality (or the communities as merged areas) for one indicator and year, with the
+    same numbers in a table beside it; hidden areas are hatched, never coloured."""
+    crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("Map"), None)]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    if run is not None:
+        form, chosen = _choices(request, run, levels=True)
+        indicator = selectors.indicator_or_404(chosen["indikator"])
+        name = indicator.name(get_language())
+        level, community, year = chosen["niva"], chosen["community"], chosen["aar"]
+        rows = selectors.level_cells(run, indicator, level, year, raw=raw)
+        data = [_map_datum(row) for row in rows]
+        title = _("%(indicator)s, %(year)s") % {"indicator": name, "year": year}
+        context.update(
+            form=form,
+            indicator=indicator,
+            name=name,
+            year=year,
+            level=level,
+            community=community,
+            rows=[(row, _row_url(row, level, public)) for row in rows],
+            country=selectors.country_cell(run, indicator, year, raw=raw),
+            unit_title=selectors.unit_label(indicator.unit),
+            direction=_map_direction(indicator),
+            chart=charts.choropleth(
+                data,
+                map_url=static(MAP_FILE),
+                by_community=level == Level.HELSEFELLESSKAP,
+                outline=community.code if community else None,
+                title=title,
+                legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
+                higher_is_better=indicator.higher_is_better,
+                hidden_label=_("hidden"),
+                no_value_label=_("no value"),
+                synthetic=run.synthetic,
+            ),
+            title=title,
+        )
+    return render(request, "indicators/map.html", context)
+
+
+MAP_FILE = "maps/kommuner_2024.topo.json"
+
+
+def _map_datum(row: selectors.MapRow) -> dict:
+    """What the map draws of one area: a hidden cell carries no number, no limits and no display text."""
+    cell = row.cell
+    if cell is None or cell.hidden:
+        return {"code": row.code, "name": row.name, "hidden": bool(cell and cell.hidden)}
+    return {
+        "code": row.code,
+        "name": row.name,
+        "value": round(cell.value, 3) if cell.value is not None else None,
+        "display": cell.display,
+        "hidden": False,
+    }
+
+
+def _row_url(row: selectors.MapRow, level: str, public: bool) -> str:
+    if level == Level.KOMMUNE:
+        return reverse(_name(public, "municipality"), args=[row.code])
+    return ""
+
+
+def _map_direction(indicator) -> str:
+    if indicator.higher_is_better is True:
+        return _("higher is better, darker colour")
+    if indicator.higher_is_better is False:
+        return _("lower is better, darker colour")
+    return _("neither higher nor lower is better")
+
+
+@dashboard_view
+def funnel(request, *, public, raw, run):
+    """A funnel plot: each municipality's value against its population, with 95 % and 99.8 % control limits around
+    the country's value, so a small municipality is not flagged for what chance alone explains."""
+    crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("Funnel plot"), None)]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    if run is not None:
+        form, chosen = _choices(request, run, levels=False)
+        indicator = selectors.indicator_or_404(chosen["indikator"])
+        name = indicator.name(get_language())
+        community, year, centrality = chosen["community"], chosen["aar"], chosen.get("sentralitet")
+        codes = selectors.municipality_codes(community=community, centrality_class=centrality)
+        rows = selectors.level_cells(run, indicator, Level.KOMMUNE, year, raw=raw, codes=codes)
+        country = selectors.country_cell(run, indicator, year, raw=raw)
+        if community:
+            title = _("%(indicator)s in the municipalities of %(community)s, %(year)s") % {
+                "indicator": name,
+                "community": community.name,
+                "year": year,
+            }
+        else:
+            title = _("%(indicator)s in every municipality, %(year)s") % {"indicator": name, "year": year}
+        if centrality:
+            title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
+        funnel_rows, points, limits = [], [], []
+        if country is not None and country.value is not None:
+            sizes = [row.cell.denominator for row in rows if row.cell and not row.cell.hidden and row.cell.denominator]
+            if sizes:
+                low, high = max(min(sizes) * 0.8, 1.0), max(sizes) * 1.25
+                steps = 60
+                grid = [low * (high / low) ** (i / steps) for i in range(steps + 1)]
+                limits = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, grid)
+            for row in rows:
+                cell = row.cell
+                if cell is None or cell.hidden or cell.value is None or not cell.denominator:
+                    funnel_rows.append((row, None))
+                    continue
+                bounds = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, [cell.denominator])[0]
+                place = _funnel_place(cell.value, bounds)
+                funnel_rows.append((row, place))
+                points.append(
+                    {
+                        "label": row.name,
+                        "denominator": cell.denominator,
+                        "value": round(cell.value, 3),
+                        "outside": str(place),
+                    }
+                )
+        context.update(
+            form=form,
+            indicator=indicator,
+            name=name,
+            year=year,
+            community=community,
+            title=title,
+            country=country,
+            rows=funnel_rows,
+            unit_title=selectors.unit_label(indicator.unit),
+            denominator_title=_denominator_title(indicator),
+            chart=charts.funnel_chart(
+                points,
+                limits,
+                centre=round(country.value, 3),
+                title=title,
+                unit_title=selectors.unit_label(indicator.unit),
+                x_title=_denominator_title(indicator),
+                centre_label=_("Norway"),
+                places=[str(_("Within the limits")), str(_("Above the limits")), str(_("Below the limits"))],
+                synthetic=run.synthetic,
+            )
+            if points and limits
+            else None,
+        )
+    return render(request, "indicators/funnel.html", context)
+
+
+def _funnel_place(value: float, bounds: dict) -> str:
+    if value > bounds["high_99_8"]:
+        return str(_("Above the limits"))
+    if value < bounds["low_99_8"]:
+        return str(_("Below the limits"))
+    return str(_("Within the limits"))
+
+
+def _denominator_title(indicator) -> str:
+    return _("Population") if indicator.kind in ("events", "persons") else _("Cases counted (denominator)")
+
+
+@dashboard_view
+def national(request, *, public, raw, run):
+    """All 19 communities side by side for every indicator, each value with its interval and its marking."""
+    crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("All health communities"), None)]
+    context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    if run is not None:
+        indicators, rows, country, year = selectors.national_matrix(run, raw=raw)
+        context.update(
+            indicators=indicators,
+            rows=[(row, area_url(row.area, public)) for row in rows],
+            country=country,
+            year=year,
+            map_url=reverse(_name(public, "map")) + "?niva=helsefellesskap",
+        )
+    return render(request, "indicators/national.html", context)
