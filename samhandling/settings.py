@@ -258,6 +258,44 @@ SAMHANDLING_DEMO_NOTICE = env_bool("SAMHANDLING_DEMO_NOTICE", DEBUG)
 # The platform's public address, for links in e-mail and webhooks sent by the worker (no request to read it from).
 SAMHANDLING_BASE_URL = os.environ.get("SAMHANDLING_BASE_URL", "")
 
+# --- Log-in through OpenID Connect (docs/operations.md, "Log-in") --------------------------------------------------
+# OIDC_PROVIDERS names the providers ("entra,helseid,idporten"); each is configured by OIDC_<NAME>_* variables.
+# Secrets come from the environment or from files (…_CLIENT_SECRET_FILE, …_PRIVATE_KEY_FILE), never from the database.
+
+
+def env_secret(name: str) -> str:
+    """The value of NAME, or the contents of the file named by NAME_FILE (a mounted secret)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, "")
+
+
+def oidc_provider_from_env(name: str) -> dict:
+    prefix = f"OIDC_{name.upper()}_"
+    issuer = os.environ.get(prefix + "ISSUER", "").rstrip("/")
+    client_id = os.environ.get(prefix + "CLIENT_ID", "")
+    if not issuer or not client_id:
+        raise ImproperlyConfigured(f"Set {prefix}ISSUER and {prefix}CLIENT_ID for the log-in provider {name!r}.")
+    return {
+        "name": name.lower(),
+        "label": os.environ.get(prefix + "LABEL", name),
+        "issuer": issuer,
+        "client_id": client_id,
+        "client_secret": env_secret(prefix + "CLIENT_SECRET"),
+        "private_key": env_secret(prefix + "PRIVATE_KEY"),
+        "scope": os.environ.get(prefix + "SCOPE", "openid email profile"),
+        "acr_values": os.environ.get(prefix + "ACR_VALUES", ""),
+        "use_par": env_bool(prefix + "PAR"),
+        "match": os.environ.get(prefix + "MATCH", "email"),
+        "hpr_claim": os.environ.get(prefix + "HPR_CLAIM", "helseid://claims/hpr/hpr_number"),
+        "email_is_verified": env_bool(prefix + "EMAIL_IS_VERIFIED"),
+        "create_users": env_bool(prefix + "CREATE_USERS"),
+    }
+
+
+OIDC_PROVIDERS = [oidc_provider_from_env(name) for name in env_list("OIDC_PROVIDERS")]
+
 # One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
 # are clipped, so what a user typed does not end up in the log.
 LOGGING = {

@@ -4,11 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from samhandling.core import signin_views
 from samhandling.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("konto/logg-inn/", core_views.LoginView.as_view(), name="login"),
+    path("konto/logg-inn/via/<slug:name>/", signin_views.oidc_start, name="oidc_start"),
+    path("konto/logg-inn/via/<slug:name>/svar/", signin_views.oidc_callback, name="oidc_callback"),
     path("konto/logg-ut/", core_views.LogoutView.as_view(), name="logout"),
     path("konto/", core_views.account, name="account"),
     path("konto/passord/", core_views.password_change, name="password_change"),

@@ -28,6 +28,8 @@ _ACTION_LABELS: dict[str, Any] = {
     "core.user.logged_in": _("Logged in"),
     "core.user.logged_out": _("Logged out"),
     "core.user.login_failed": _("Failed log-in"),
+    "core.user.identity_bound": _("Bound a log-in identity"),
+    "core.user.created_from_identity": _("Created user at first log-in"),
     "core.membership.granted": _("Granted role"),
     "core.membership.revoked": _("Revoked role"),
 }

@@ -205,7 +205,7 @@ class UserCreateForm(DesignsystemetMixin, forms.Form):
 class UserUpdateForm(DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "title", "phone", "language"]
+        fields = ["first_name", "last_name", "email", "title", "phone", "hpr_number", "language"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

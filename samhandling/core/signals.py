@@ -10,7 +10,8 @@ from . import audit
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit.record(actor=user, action="core.user.logged_in", target=user)
+    method = getattr(request, "samhandling_login_method", "password") if request is not None else "password"
+    audit.record(actor=user, action="core.user.logged_in", target=user, data={"method": method})
 
 
 @receiver(user_logged_out)

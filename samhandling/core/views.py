@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, selectors, services
+from . import audit, selectors, services, signin_views
 from .charts import population_pyramid
 from .forms import (
     AuditFilterForm,
@@ -67,9 +67,18 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(providers=signin_views.login_providers(self.request), **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Log out here, and at the identity provider when the person signed in through one."""
+
+    def post(self, request, *args, **kwargs):
+        signed_in_with = request.session.get(signin_views.SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        provider_url = signin_views.provider_logout_url(request, signed_in_with)
+        return HttpResponseRedirect(provider_url) if provider_url else response
 
 
 @login_required

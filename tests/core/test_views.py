@@ -71,6 +71,8 @@ COVERED_ELSEWHERE = {
     "set_language",
     "accessibility",
     "core:switch_helsefellesskap",
+    "oidc_start",  # tests/core/test_oidc.py, against a real provider
+    "oidc_callback",
 }
 PATTERN_OF = {
     "home": "home",
