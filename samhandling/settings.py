@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "samhandling.core",
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "samhandling.core.twofactor.TwoFactorMiddleware",
     "samhandling.core.middleware.UserLanguageMiddleware",
     "samhandling.core.middleware.CurrentHelsefellesskapMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -295,6 +300,11 @@ def oidc_provider_from_env(name: str) -> dict:
 
 
 OIDC_PROVIDERS = [oidc_provider_from_env(name) for name in env_list("OIDC_PROVIDERS")]
+
+# Two-factor log-in (TOTP app + recovery codes) for password accounts with the secretariat, admin or analyst role.
+# The demo and the test suite turn the requirement off (an app stays optional, and is asked for once set up).
+SAMHANDLING_REQUIRE_2FA = env_bool("SAMHANDLING_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Samhandling"
 
 # One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
 # are clipped, so what a user typed does not end up in the log.

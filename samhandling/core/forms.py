@@ -135,6 +135,15 @@ class LoginForm(DesignsystemetMixin, auth_forms.AuthenticationForm):
         )
 
 
+class TwoFactorCodeForm(DesignsystemetMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("Six digits from the app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+
 class PasswordChangeForm(DesignsystemetMixin, auth_forms.PasswordChangeForm):
     pass
 

@@ -8,14 +8,18 @@ import logging
 
 import requests
 from authlib.common.errors import AuthlibBaseError
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from joserfc.errors import JoseError
 
-from . import oidc, services
+from . import oidc, services, twofactor
+from .forms import TwoFactorCodeForm
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +108,60 @@ def login_providers(request: HttpRequest) -> list[dict]:
         {"label": entry.label, "url": reverse("oidc_start", args=[entry.name]) + suffix}
         for entry in oidc.providers().values()
     ]
+
+
+# --- two-factor log-in (password accounts) --------------------------------------------------------------------------
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if safe and target else reverse("home")
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a password log-in: a code from the app, or a recovery code."""
+    if request.user.is_verified() or not twofactor.has_two_factor(request.user):
+        return HttpResponseRedirect(_next_or_home(request))
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.two_factor_verify(request=request, code=form.cleaned_data["code"]):
+            return HttpResponseRedirect(_next_or_home(request))
+        form.add_error("code", _("The code is wrong or too old. Try the newest code from the app, or a recovery code."))
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_or_home(request)})
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the app: scan the QR code (or type the key), confirm with a code, write down the recovery codes."""
+    device = twofactor.pending_totp_device(request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    form.fields["code"].help_text = _("The six digits the app shows now.")
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.two_factor_enable(actor=request.user, device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            twofactor.otp_login(request, device)
+            return render(
+                request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_or_home(request)}
+            )
+        form.add_error("code", _("The code does not match. Check that the app shows Samhandling and try again."))
+    context = {
+        "form": form,
+        "next": _next_or_home(request),
+        "already_enabled": twofactor.has_two_factor(request.user),
+        "required": twofactor.requires_two_factor(request.user),
+        "qr": twofactor.qr_data_uri(device),
+        "secret": twofactor.secret_text(device),
+    }
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+@login_required
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes (the old ones stop working), for a verified user with the app."""
+    if request.method != "POST" or not twofactor.has_two_factor(request.user):
+        return redirect("account")
+    codes = twofactor.two_factor_new_recovery_codes(actor=request.user)
+    messages.success(request, _("You have new recovery codes. The old ones no longer work."))
+    return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": reverse("account")})

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, selectors, services, signin_views
+from . import audit, selectors, services, signin_views, twofactor
 from .charts import population_pyramid
 from .forms import (
     AuditFilterForm,
@@ -94,7 +94,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/account.html", {"memberships": selectors.user_memberships(request.user)})
+    context = {
+        "memberships": selectors.user_memberships(request.user),
+        "two_factor": twofactor.has_two_factor(request.user),
+    }
+    return render(request, "core/account.html", context)
 
 
 @require_POST

@@ -73,6 +73,9 @@ COVERED_ELSEWHERE = {
     "core:switch_helsefellesskap",
     "oidc_start",  # tests/core/test_oidc.py, against a real provider
     "oidc_callback",
+    "two_factor_verify",  # tests/core/test_twofactor.py
+    "two_factor_setup",
+    "two_factor_recovery_codes",
 }
 PATTERN_OF = {
     "home": "home",
