@@ -68,11 +68,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "samhandling.core.twofactor.TwoFactorMiddleware",
     "samhandling.core.middleware.UserLanguageMiddleware",
     "samhandling.core.middleware.CurrentHelsefellesskapMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "samhandling.core.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "samhandling.core.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "samhandling.core.http.MovedPermanentlyMiddleware",
@@ -214,7 +215,11 @@ CSRF_COOKIE_SECURE = USE_TLS
 LANGUAGE_COOKIE_SECURE = USE_TLS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# The longest a session lives, however active (SessionTimeoutMiddleware); the idle time-out and its warning.
+SAMHANDLING_MAX_SESSION_AGE = int(float(os.environ.get("SAMHANDLING_MAX_SESSION_HOURS", "10")) * 3600)
+SAMHANDLING_IDLE_TIMEOUT = int(float(os.environ.get("SAMHANDLING_IDLE_TIMEOUT_MINUTES", "30")) * 60)
+SAMHANDLING_IDLE_WARNING = int(os.environ.get("SAMHANDLING_IDLE_WARNING_SECONDS", "120"))
+SESSION_COOKIE_AGE = SAMHANDLING_MAX_SESSION_AGE
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

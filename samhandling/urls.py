@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from samhandling.core import signin_views
+from samhandling.core import sessions, signin_views
 from samhandling.core import views as core_views
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("konto/logg-inn/kode/", signin_views.two_factor_verify, name="two_factor_verify"),
     path("konto/tofaktor/", signin_views.two_factor_setup, name="two_factor_setup"),
     path("konto/tofaktor/reservekoder/", signin_views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("konto/aktiv/", sessions.keep_alive, name="keep_alive"),
     path("konto/logg-ut/", core_views.LogoutView.as_view(), name="logout"),
     path("konto/", core_views.account, name="account"),
     path("konto/passord/", core_views.password_change, name="password_change"),

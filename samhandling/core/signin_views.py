@@ -100,6 +100,11 @@ def provider_logout_url(request: HttpRequest, signed_in_with: dict | None) -> st
     return result["url"]
 
 
+def provider_label(signed_in_with: dict) -> str:
+    entry = oidc.provider(signed_in_with.get("provider", ""))
+    return entry.label if entry else ""
+
+
 def login_providers(request: HttpRequest) -> list[dict]:
     """The buttons on the log-in page, one per configured provider."""
     target = request.GET.get("next", "")

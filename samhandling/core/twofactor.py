@@ -114,7 +114,7 @@ def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
 
 
 # Pages an unverified session may open: finishing the log-in, logging out, the language switch, static files.
-OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout", "set_language")
+OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout", "set_language", "keep_alive")
 
 
 class TwoFactorMiddleware:

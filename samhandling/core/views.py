@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, selectors, services, signin_views, twofactor
+from . import audit, selectors, services, sessions, signin_views, twofactor
 from .charts import population_pyramid
 from .forms import (
     AuditFilterForm,
@@ -75,10 +75,19 @@ class LogoutView(auth_views.LogoutView):
     """Log out here, and at the identity provider when the person signed in through one."""
 
     def post(self, request, *args, **kwargs):
+        if request.GET.get("reason") == "idle" and request.user.is_authenticated:
+            # The page's own idle time-out: log out here only, and say why on the log-in page.
+            sessions.log_out_for(request, "idle")
+            return HttpResponseRedirect(reverse("login"))
         signed_in_with = request.session.get(signin_views.SESSION_KEY)
         response = super().post(request, *args, **kwargs)
         provider_url = signin_views.provider_logout_url(request, signed_in_with)
-        return HttpResponseRedirect(provider_url) if provider_url else response
+        if not provider_url:
+            return response
+        # A page that moves on by itself, not a redirect: the CSP's form-action 'self' stops a form post from being
+        # redirected to another origin, and the provider's end-session address is not known when the CSP is set.
+        context = {"provider_url": provider_url, "provider_label": signin_views.provider_label(signed_in_with)}
+        return render(request, "registration/logged_out_provider.html", context)
 
 
 @login_required

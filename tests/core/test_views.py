@@ -76,6 +76,7 @@ COVERED_ELSEWHERE = {
     "two_factor_verify",  # tests/core/test_twofactor.py
     "two_factor_setup",
     "two_factor_recovery_codes",
+    "keep_alive",  # tests/core/test_sessions.py
 }
 PATTERN_OF = {
     "home": "home",
