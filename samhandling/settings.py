@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samhandling.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "samhandling.core.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -311,19 +312,54 @@ OIDC_PROVIDERS = [oidc_provider_from_env(name) for name in env_list("OIDC_PROVID
 SAMHANDLING_REQUIRE_2FA = env_bool("SAMHANDLING_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Samhandling"
 
+# --- Operations: the health endpoint, log format, error reporting -----------------------------------------------
+# /helse/ fails when the oldest runnable task has waited longer than this, or the media disk has less room.
+HEALTH_MAX_QUEUE_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_QUEUE_LAG_SECONDS", "300"))
+HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "1024"))
+if USE_TLS:
+    SECURE_REDIRECT_EXEMPT = [r"^helse/$"]  # the load balancer may ask over plain http on the inside
+# LOG_FORMAT=json writes one JSON object per line (with the request id) for a log collector; LOG_REQUESTS=1 adds a
+# line per request (method, path without query string, status, duration, user id).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_REQUESTS = env_bool("LOG_REQUESTS")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # Patient data may be in what users post or in their names: send neither request bodies nor personal data.
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
+
 # One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
 # are clipped, so what a user typed does not end up in the log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"requests": {"()": "samhandling.core.logging.RequestLogFilter"}},
+    "filters": {
+        "requests": {"()": "samhandling.core.logging.RequestLogFilter"},
+        "request_id": {"()": "samhandling.core.logging.RequestIdFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "samhandling.core.logging.ClippedFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "samhandling.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["requests", "request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["requests"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

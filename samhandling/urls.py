@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from samhandling.core import sessions, signin_views
+from samhandling.core import health, sessions, signin_views
 from samhandling.core import views as core_views
 
 urlpatterns = [
@@ -35,6 +35,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("helse/", health.health, name="health"),
     path("sprak/", core_views.set_language, name="set_language"),
     path("tilgjengelighet/", TemplateView.as_view(template_name="core/accessibility.html"), name="accessibility"),
     path("avvik/", include("samhandling.deviations.urls")),

@@ -77,6 +77,7 @@ COVERED_ELSEWHERE = {
     "two_factor_setup",
     "two_factor_recovery_codes",
     "keep_alive",  # tests/core/test_sessions.py
+    "health",  # tests/core/test_operations.py
 }
 PATTERN_OF = {
     "home": "home",
