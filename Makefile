@@ -50,7 +50,7 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 # The demo runs as production would show it (DEBUG off: the product's own 404 and 500 pages, not Django's debug
 # pages), with the few conveniences a laptop needs: the derived key, plain http, e-mail printed to the console,
 # static files straight from the source folders, and the "this is a demo" notice.
-DEMO_ENV := DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 USE_TLS=0 SAMHANDLING_DEMO_NOTICE=1 \
+DEMO_ENV := DEBUG=0 SAMHANDLING_INSECURE_DEV_KEY=1 USE_TLS=0 SAMHANDLING_DEMO_NOTICE=1 SAMHANDLING_REQUIRE_2FA=0 \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend WHITENOISE_USE_FINDERS=1 \
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage SAMHANDLING_BASE_URL=http://$(HOST):$(PORT)
 

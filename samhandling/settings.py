@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "samhandling.core",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samhandling.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "samhandling.core.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,6 +74,9 @@ MIDDLEWARE = [
     "samhandling.core.middleware.UserLanguageMiddleware",
     "samhandling.core.middleware.CurrentHelsefellesskapMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "samhandling.core.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "samhandling.core.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "samhandling.core.http.MovedPermanentlyMiddleware",
@@ -211,7 +218,11 @@ CSRF_COOKIE_SECURE = USE_TLS
 LANGUAGE_COOKIE_SECURE = USE_TLS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# The longest a session lives, however active (SessionTimeoutMiddleware); the idle time-out and its warning.
+SAMHANDLING_MAX_SESSION_AGE = int(float(os.environ.get("SAMHANDLING_MAX_SESSION_HOURS", "10")) * 3600)
+SAMHANDLING_IDLE_TIMEOUT = int(float(os.environ.get("SAMHANDLING_IDLE_TIMEOUT_MINUTES", "30")) * 60)
+SAMHANDLING_IDLE_WARNING = int(os.environ.get("SAMHANDLING_IDLE_WARNING_SECONDS", "120"))
+SESSION_COOKIE_AGE = SAMHANDLING_MAX_SESSION_AGE
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -260,19 +271,97 @@ SAMHANDLING_DEMO_NOTICE = env_bool("SAMHANDLING_DEMO_NOTICE", DEBUG)
 # The platform's public address, for links in e-mail and webhooks sent by the worker (no request to read it from).
 SAMHANDLING_BASE_URL = os.environ.get("SAMHANDLING_BASE_URL", "")
 
+# --- Log-in through OpenID Connect (docs/operations.md, "Log-in") --------------------------------------------------
+# OIDC_PROVIDERS names the providers ("entra,helseid,idporten"); each is configured by OIDC_<NAME>_* variables.
+# Secrets come from the environment or from files (…_CLIENT_SECRET_FILE, …_PRIVATE_KEY_FILE), never from the database.
+
+
+def env_secret(name: str) -> str:
+    """The value of NAME, or the contents of the file named by NAME_FILE (a mounted secret)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, "")
+
+
+def oidc_provider_from_env(name: str) -> dict:
+    prefix = f"OIDC_{name.upper()}_"
+    issuer = os.environ.get(prefix + "ISSUER", "").rstrip("/")
+    client_id = os.environ.get(prefix + "CLIENT_ID", "")
+    if not issuer or not client_id:
+        raise ImproperlyConfigured(f"Set {prefix}ISSUER and {prefix}CLIENT_ID for the log-in provider {name!r}.")
+    return {
+        "name": name.lower(),
+        "label": os.environ.get(prefix + "LABEL", name),
+        "issuer": issuer,
+        "client_id": client_id,
+        "client_secret": env_secret(prefix + "CLIENT_SECRET"),
+        "private_key": env_secret(prefix + "PRIVATE_KEY"),
+        "scope": os.environ.get(prefix + "SCOPE", "openid email profile"),
+        "acr_values": os.environ.get(prefix + "ACR_VALUES", ""),
+        "use_par": env_bool(prefix + "PAR"),
+        "match": os.environ.get(prefix + "MATCH", "email"),
+        "hpr_claim": os.environ.get(prefix + "HPR_CLAIM", "helseid://claims/hpr/hpr_number"),
+        "email_is_verified": env_bool(prefix + "EMAIL_IS_VERIFIED"),
+        "create_users": env_bool(prefix + "CREATE_USERS"),
+    }
+
+
+OIDC_PROVIDERS = [oidc_provider_from_env(name) for name in env_list("OIDC_PROVIDERS")]
+
+# Two-factor log-in (TOTP app + recovery codes) for password accounts with the secretariat, admin or analyst role.
+# The demo and the test suite turn the requirement off (an app stays optional, and is asked for once set up).
+SAMHANDLING_REQUIRE_2FA = env_bool("SAMHANDLING_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Samhandling"
+
+# --- Operations: the health endpoint, log format, error reporting -----------------------------------------------
+# /helse/ fails when the oldest runnable task has waited longer than this, or the media disk has less room.
+HEALTH_MAX_QUEUE_LAG_SECONDS = int(os.environ.get("HEALTH_MAX_QUEUE_LAG_SECONDS", "300"))
+HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "1024"))
+if USE_TLS:
+    SECURE_REDIRECT_EXEMPT = [r"^helse/$"]  # the load balancer may ask over plain http on the inside
+# LOG_FORMAT=json writes one JSON object per line (with the request id) for a log collector; LOG_REQUESTS=1 adds a
+# line per request (method, path without query string, status, duration, user id).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_REQUESTS = env_bool("LOG_REQUESTS")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # Patient data may be in what users post or in their names: send neither request bodies nor personal data.
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
+
 # One line per refused request (403/404 carry no traceback); request bodies are never logged, and exception texts
 # are clipped, so what a user typed does not end up in the log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"requests": {"()": "samhandling.core.logging.RequestLogFilter"}},
+    "filters": {
+        "requests": {"()": "samhandling.core.logging.RequestLogFilter"},
+        "request_id": {"()": "samhandling.core.logging.RequestIdFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "samhandling.core.logging.ClippedFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "samhandling.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["requests", "request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["requests"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

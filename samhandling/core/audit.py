@@ -28,6 +28,11 @@ _ACTION_LABELS: dict[str, Any] = {
     "core.user.logged_in": _("Logged in"),
     "core.user.logged_out": _("Logged out"),
     "core.user.login_failed": _("Failed log-in"),
+    "core.user.identity_bound": _("Bound a log-in identity"),
+    "core.user.two_factor_enabled": _("Set up two-factor log-in"),
+    "core.user.two_factor_verified": _("Confirmed log-in with a second factor"),
+    "core.user.recovery_codes_renewed": _("Made new recovery codes"),
+    "core.user.created_from_identity": _("Created user at first log-in"),
     "core.membership.granted": _("Granted role"),
     "core.membership.revoked": _("Revoked role"),
 }

@@ -23,4 +23,6 @@ def platform(request) -> dict:
         "current_helsefellesskap": current,
         "manages_current": lambda: bool(current) and managed_communities(user).filter(pk=current.pk).exists(),
         "main_menu": lambda: menu_for(request),
+        "idle_timeout": settings.SAMHANDLING_IDLE_TIMEOUT,
+        "idle_warning": settings.SAMHANDLING_IDLE_WARNING,
     }

@@ -135,6 +135,15 @@ class LoginForm(DesignsystemetMixin, auth_forms.AuthenticationForm):
         )
 
 
+class TwoFactorCodeForm(DesignsystemetMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("Six digits from the app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+
 class PasswordChangeForm(DesignsystemetMixin, auth_forms.PasswordChangeForm):
     pass
 
@@ -205,7 +214,7 @@ class UserCreateForm(DesignsystemetMixin, forms.Form):
 class UserUpdateForm(DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "title", "phone", "language"]
+        fields = ["first_name", "last_name", "email", "title", "phone", "hpr_number", "language"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

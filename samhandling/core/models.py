@@ -3,6 +3,7 @@ reference data (population, catchment areas, code changes) and the audit log eve
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -236,11 +237,20 @@ class Language(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person. Log-in is by password today; `external_subject` links an OpenID Connect identity later."""
+    """A person. Log-in by password or through OpenID Connect: `external_issuer` and `external_subject` are the
+    identity bound at the first sign-in (by verified e-mail address, or by HPR number for HelseID)."""
 
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.BOKMAL)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    hpr_number = models.CharField(
+        _("HPR number"),
+        max_length=9,
+        blank=True,
+        db_index=True,
+        validators=[RegexValidator(r"^\d{1,9}$", _("An HPR number is up to nine digits."))],
+        help_text=_("Health personnel's number in the Health Personnel Register; used to sign in with HelseID."),
+    )
     external_issuer = models.CharField(max_length=200, blank=True, editable=False)
     external_subject = models.CharField(max_length=255, blank=True, editable=False)
 

@@ -179,7 +179,7 @@ def user_create(
     return user
 
 
-EDITABLE_USER_FIELDS = ("first_name", "last_name", "email", "title", "phone", "language")
+EDITABLE_USER_FIELDS = ("first_name", "last_name", "email", "title", "phone", "hpr_number", "language")
 
 
 @transaction.atomic
@@ -191,6 +191,9 @@ def user_update(*, actor: User, user: User, **changes: str) -> User:
     email = changes.get("email", "").strip().lower()
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+    hpr_number = changes.get("hpr_number", "").strip()
+    if hpr_number and User.objects.filter(hpr_number=hpr_number).exclude(pk=user.pk).exists():
+        raise ValidationError({"hpr_number": _("Another user has this HPR number.")})
     diff = {}
     for name, value in changes.items():
         value = value.strip().lower() if name == "email" else value.strip()
@@ -274,3 +277,89 @@ def membership_revoke(*, actor: User, membership: Membership) -> None:
         helsefellesskap=_community_of(organisation),
         data={"organisation": organisation.pk, "organisation_name": organisation.name, "role": role},
     )
+
+
+# --- sign-in through OpenID Connect --------------------------------------------------------------------------------
+
+
+class SignInRefused(Exception):
+    """The provider vouched for a person, but the platform does not let them in; `reason` goes to the audit log."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _match_invited_user(provider, claims: dict) -> tuple[User | None, str]:
+    """The invited user these claims belong to (by verified e-mail, or by HPR number), and what matched."""
+    if provider.match == "hpr":
+        hpr = str(claims.get(provider.hpr_claim) or "").strip()
+        candidates = list(User.objects.filter(hpr_number=hpr)[:2]) if hpr else []
+        matched_by = "hpr_number"
+    else:
+        email = str(claims.get("email") or "").strip().lower()
+        verified = claims.get("email_verified") is True or provider.email_is_verified
+        candidates = list(User.objects.filter(email__iexact=email)[:2]) if email and verified else []
+        matched_by = "email"
+    if len(candidates) != 1:
+        return None, matched_by
+    return candidates[0], matched_by
+
+
+def _username_for(claims: dict) -> str:
+    base = str(claims.get("preferred_username") or claims.get("email") or "bruker").split("@")[0].lower()
+    base = "".join(ch for ch in base if ch.isalnum() or ch in "._-")[:100] or "bruker"
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def user_sign_in_external(*, provider, claims: dict) -> User:
+    """The user an OpenID Connect identity signs in as: the one it is bound to, else the invited user it matches
+    (bound now), else — only where the operator allows it for this provider — a new user with no roles.
+    Raises SignInRefused otherwise. Every binding and creation is audited; the log-in itself by the auth signal."""
+    issuer, subject = provider.issuer, str(claims.get("sub") or "")
+    if not subject:
+        raise SignInRefused("no_subject")
+    user = User.objects.select_for_update().filter(external_issuer=issuer, external_subject=subject).first()
+    if user is None:
+        user, matched_by = _match_invited_user(provider, claims)
+        if user is not None:
+            if user.external_subject:
+                raise SignInRefused("bound_to_another_identity")
+            user.external_issuer, user.external_subject = issuer, subject
+            user.save(update_fields=["external_issuer", "external_subject"])
+            audit.record(
+                actor=user,
+                action="core.user.identity_bound",
+                target=user,
+                data={"provider": provider.name, "matched_by": matched_by},
+            )
+        elif provider.create_users:
+            user = User(
+                username=_username_for(claims),
+                email=str(claims.get("email") or "").strip().lower() if claims.get("email_verified") else "",
+                first_name=str(claims.get("given_name") or "")[:150],
+                last_name=str(claims.get("family_name") or "")[:150],
+                external_issuer=issuer,
+                external_subject=subject,
+            )
+            user.set_unusable_password()
+            user.save()
+            audit.record(
+                actor=user, action="core.user.created_from_identity", target=user, data={"provider": provider.name}
+            )
+        else:
+            raise SignInRefused("not_invited")
+    if not user.is_active:
+        raise SignInRefused("deactivated")
+    return user
+
+
+@transaction.atomic
+def user_sign_in_failed(*, provider, reason: str) -> None:
+    """A sign-in through a provider that did not end in a log-in (a refused token, or a person not invited)."""
+    audit.record(actor=None, action="core.user.login_failed", data={"provider": provider.name, "reason": reason})

@@ -10,13 +10,15 @@ from . import audit
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit.record(actor=user, action="core.user.logged_in", target=user)
+    method = getattr(request, "samhandling_login_method", "password") if request is not None else "password"
+    audit.record(actor=user, action="core.user.logged_in", target=user, data={"method": method})
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(actor=user, action="core.user.logged_out", target=user)
+        reason = getattr(request, "samhandling_logout_reason", "") if request is not None else ""
+        audit.record(actor=user, action="core.user.logged_out", target=user, data={"reason": reason} if reason else {})
 
 
 @receiver(user_login_failed)

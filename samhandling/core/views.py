@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, selectors, services
+from . import audit, selectors, services, sessions, signin_views, twofactor
 from .charts import population_pyramid
 from .forms import (
     AuditFilterForm,
@@ -67,9 +67,27 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(providers=signin_views.login_providers(self.request), **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Log out here, and at the identity provider when the person signed in through one."""
+
+    def post(self, request, *args, **kwargs):
+        if request.GET.get("reason") == "idle" and request.user.is_authenticated:
+            # The page's own idle time-out: log out here only, and say why on the log-in page.
+            sessions.log_out_for(request, "idle")
+            return HttpResponseRedirect(reverse("login"))
+        signed_in_with = request.session.get(signin_views.SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        provider_url = signin_views.provider_logout_url(request, signed_in_with)
+        if not provider_url:
+            return response
+        # A page that moves on by itself, not a redirect: the CSP's form-action 'self' stops a form post from being
+        # redirected to another origin, and the provider's end-session address is not known when the CSP is set.
+        context = {"provider_url": provider_url, "provider_label": signin_views.provider_label(signed_in_with)}
+        return render(request, "registration/logged_out_provider.html", context)
 
 
 @login_required
@@ -85,7 +103,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/account.html", {"memberships": selectors.user_memberships(request.user)})
+    context = {
+        "memberships": selectors.user_memberships(request.user),
+        "two_factor": twofactor.has_two_factor(request.user),
+    }
+    return render(request, "core/account.html", context)
 
 
 @require_POST

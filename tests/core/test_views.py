@@ -71,6 +71,13 @@ COVERED_ELSEWHERE = {
     "set_language",
     "accessibility",
     "core:switch_helsefellesskap",
+    "oidc_start",  # tests/core/test_oidc.py, against a real provider
+    "oidc_callback",
+    "two_factor_verify",  # tests/core/test_twofactor.py
+    "two_factor_setup",
+    "two_factor_recovery_codes",
+    "keep_alive",  # tests/core/test_sessions.py
+    "health",  # tests/core/test_operations.py
 }
 PATTERN_OF = {
     "home": "home",
