@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "samhandling.governance",
     "samhandling.indicators",
     "samhandling.events",
+    "samhandling.newsletter",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Newsletter sending: messages per second per sender (0: no limit), so a mail server's rate limits are kept.
+NEWSLETTER_MESSAGES_PER_SECOND = float(os.environ.get("NEWSLETTER_MESSAGES_PER_SECOND", "10"))

@@ -34,6 +34,7 @@ urlpatterns = [
     path("moter/", include("samhandling.governance.urls")),
     path("styringsinformasjon/", include("samhandling.indicators.urls")),
     path("arrangementer/", include("samhandling.events.urls")),
+    path("nyhetsbrev/", include("samhandling.newsletter.urls")),
     path("", include("samhandling.core.urls")),
 ]
 
