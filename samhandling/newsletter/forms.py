@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from samhandling.core.forms import DesignsystemetMixin
 from samhandling.core.models import Language
 
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 RICH_TEXT_HELP = _(
@@ -35,6 +37,17 @@ class ContributionForm(DesignsystemetMixin, forms.Form):
     )
     link = forms.URLField(label=_("Link (optional)"), required=False, assume_scheme="https")
     link_text = forms.CharField(label=_("Link text"), max_length=200, required=False)
+    image = forms.ImageField(
+        label=_("Picture (optional)"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 5 MB. The newsletter is readable without it."),
+    )
+    image_alt = forms.CharField(
+        label=_("What the picture shows"),
+        max_length=300,
+        required=False,
+        help_text=_("Read aloud to blind readers and shown when pictures are off."),
+    )
 
     def __init__(self, *args, newsletters=None, issues=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +63,14 @@ class ContributionForm(DesignsystemetMixin, forms.Form):
         issue, newsletter = data.get("issue"), data.get("newsletter")
         if issue is not None and newsletter is not None and issue.newsletter_id != newsletter.pk:
             self.add_error("issue", _("The issue belongs to another newsletter."))
+        image = data.get("image")
+        if image is not None:
+            if image.size > MAX_IMAGE_BYTES:
+                self.add_error("image", _("The picture is larger than 5 MB."))
+            elif getattr(image, "image", None) is not None and image.image.format not in IMAGE_FORMATS:
+                self.add_error("image", _("Choose a PNG, JPEG or WebP picture."))
+            if not data.get("image_alt", "").strip():
+                self.add_error("image_alt", _("Describe the picture for those who cannot see it."))
         return data
 
 
@@ -116,3 +137,16 @@ class ScheduleForm(DesignsystemetMixin, forms.Form):
 class TestSendForm(DesignsystemetMixin, forms.Form):
     email = forms.EmailField(label=_("Send a test to"), max_length=254)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+
+class NewsletterForm(DesignsystemetMixin, forms.Form):
+    community = forms.ChoiceField(label=_("Health community"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=Language.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = list(communities)

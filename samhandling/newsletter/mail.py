@@ -64,6 +64,7 @@ def issue_context(issue: Issue, *, base: str) -> dict:
         "dates": selectors.important_date_lines(issue),
         "web_url": base + issue.get_public_url(),
         "archive_url": base + issue.newsletter.get_absolute_url(),
+        "image_base": base,
     }
 
 
@@ -92,7 +93,10 @@ def _plain_text(issue: Issue, context: dict) -> str:
         if group.section is not None:
             parts += ["", group.section.title.upper(), "=" * len(group.section.title)]
         for contribution in group.contributions:
-            parts += ["", contribution.title, "-" * len(contribution.title), to_text(contribution.body)]
+            parts += ["", contribution.title, "-" * len(contribution.title)]
+            if contribution.image and contribution.image_alt:
+                parts.append(_("[Picture: %(description)s]") % {"description": contribution.image_alt})
+            parts.append(to_text(contribution.body))
             if contribution.link:
                 parts.append(f"{contribution.link_text or _('Read more')}: {contribution.link}")
     if context["dates"]:

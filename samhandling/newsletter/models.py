@@ -250,6 +250,9 @@ class Contribution(models.Model):
     body = models.TextField(_("text"), max_length=20000)
     link = models.URLField(_("link"), blank=True)
     link_text = models.CharField(_("link text"), max_length=200, blank=True)
+    # Served only through the application (`views.contribution_image`): public once the issue is sent.
+    image = models.ImageField(_("picture"), upload_to="newsletter/%Y/", blank=True)
+    image_alt = models.CharField(_("picture description (alt text)"), max_length=300, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,

@@ -137,3 +137,20 @@ def important_date_lines(issue: Issue) -> list[tuple[str, str]]:
             link = link.strip()
             lines.append((text.strip(), link if link.startswith(("https://", "http://")) else ""))
     return lines
+
+
+def contribution_image(user, pk) -> Contribution:
+    """A contribution's picture: public once its issue is sent; before that for the editors and the author."""
+    contribution = Contribution.objects.select_related("issue", "newsletter").filter(pk=pk).exclude(image="").first()
+    if contribution is None:
+        raise Http404
+    published = (
+        contribution.status == ContributionStatus.ACCEPTED
+        and contribution.issue is not None
+        and contribution.issue.status == IssueStatus.SENT
+    )
+    if published or (is_active_user(user) and contribution.author_id == user.pk):
+        return contribution
+    if edited_newsletters(user).filter(pk=contribution.newsletter_id).exists():
+        return contribution
+    raise Http404

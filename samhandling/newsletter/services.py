@@ -62,7 +62,7 @@ audit.register_actions(
 )
 
 # Paths of the module itself, which a newsletter's address must not shadow.
-RESERVED_SLUGS = {"innspill", "bekreft", "avmeld", "redaksjon"}
+RESERVED_SLUGS = {"innspill", "bekreft", "avmeld", "redaksjon", "ny"}
 CONFIRM_SALT = "samhandling.newsletter.confirm"
 UNSUBSCRIBE_SALT = "samhandling.newsletter.unsubscribe"
 # A confirmation link works this long; an unsubscribe link works as long as the subscription exists (RFC 8058: the
@@ -354,6 +354,8 @@ def contribution_submit(
     issue: Issue | None = None,
     link: str = "",
     link_text: str = "",
+    image=None,
+    image_alt: str = "",
 ) -> Contribution:
     require(actor, "newsletter.contribute", newsletter)
     from .selectors import open_issues
@@ -372,7 +374,12 @@ def contribution_submit(
         body=text,
         link=link.strip(),
         link_text=link_text.strip(),
+        image_alt=image_alt.strip(),
     )
+    if image is not None:
+        if not contribution.image_alt:
+            raise ValidationError({"image_alt": _("Describe the picture for those who cannot see it.")})
+        contribution.image.save(f"innspill-{contribution.pk}{_suffix(image.name)}", image, save=True)
     audit.record(
         actor=actor,
         action="newsletter.contribution.submitted",
@@ -380,6 +387,11 @@ def contribution_submit(
         helsefellesskap=newsletter.helsefellesskap,
     )
     return contribution
+
+
+def _suffix(name: str) -> str:
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return suffix if suffix in (".png", ".jpg", ".jpeg", ".webp") else ""
 
 
 DECISIONS = {

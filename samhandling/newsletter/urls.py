@@ -9,8 +9,10 @@ app_name = "newsletter"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("ny/", views.newsletter_create, name="newsletter_create"),
     path("innspill/", views.my_contributions, name="my_contributions"),
     path("innspill/nytt/", views.contribute, name="contribute"),
+    path("bilde/<int:pk>/", views.contribution_image, name="contribution_image"),
     path("bekreft/<str:token>/", views.confirm, name="confirm"),
     path("avmeld/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("redaksjon/utgave/<int:pk>/", views.issue_edit, name="issue_edit"),

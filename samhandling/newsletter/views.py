@@ -7,8 +7,8 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone, translation
@@ -23,7 +23,16 @@ from samhandling.core.http import save_with as core_save_with
 from samhandling.core.permissions import can, require
 
 from . import mail, selectors, services
-from .forms import ContributionForm, DecisionForm, IssueEditForm, IssueForm, ScheduleForm, SubscribeForm, TestSendForm
+from .forms import (
+    ContributionForm,
+    DecisionForm,
+    IssueEditForm,
+    IssueForm,
+    NewsletterForm,
+    ScheduleForm,
+    SubscribeForm,
+    TestSendForm,
+)
 from .models import CONTRIBUTION_WORKFLOW, ISSUE_WORKFLOW, ContributionStatus, Issue
 
 
@@ -42,6 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "newsletters": selectors.public_newsletters(),
             "edited": selectors.edited_newsletters(request.user),
             "contributes": can(request.user, "newsletter.contribute"),
+            "creates": bool(_creatable(request.user)),
         },
     )
 
@@ -136,6 +146,50 @@ def feed(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+NATIONAL = "nasjonalt"
+
+
+def _creatable(user) -> list[tuple[str, str]]:
+    """The communities (and the national level, for platform operators) the user may start a newsletter for."""
+    from samhandling.core.permissions import is_active_user, managed_communities
+
+    if not is_active_user(user):
+        return []
+    choices = [(str(c.pk), c.name) for c in managed_communities(user).order_by("name")]
+    if user.is_superuser:
+        choices.insert(0, (NATIONAL, str(_("National"))))
+    return choices
+
+
+@login_required
+def newsletter_create(request: HttpRequest) -> HttpResponse:
+    from samhandling.core.models import Helsefellesskap
+
+    choices = _creatable(request.user)
+    if not choices:
+        raise PermissionDenied
+    form = NewsletterForm(request.POST or None, communities=choices)
+
+    def perform(data):
+        value = data.pop("community")
+        community = None if value == NATIONAL else Helsefellesskap.objects.filter(pk=parse_id(value)).first()
+        return services.newsletter_create(actor=request.user, community=community, **data)
+
+    if request.method == "POST":
+        response = core_save_with(
+            request,
+            form,
+            perform,
+            success=_("The newsletter is started."),
+            redirect_to=lambda n: reverse("newsletter:editor", args=[n.slug]),
+        )
+        if response is not None:
+            return response
+    return render(
+        request, "newsletter/newsletter_form.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
 # --- contributions ----------------------------------------------------------------------------------------------------
 
 
@@ -151,7 +205,9 @@ def contribute(request: HttpRequest) -> HttpResponse:
     chosen = newsletters.filter(slug=request.GET.get("nyhetsbrev", "")).first()
     if chosen:
         initial["newsletter"] = chosen
-    form = ContributionForm(request.POST or None, newsletters=newsletters, issues=issues, initial=initial)
+    form = ContributionForm(
+        request.POST or None, request.FILES or None, newsletters=newsletters, issues=issues, initial=initial
+    )
     if request.method == "POST":
         response = core_save_with(
             request,
@@ -165,6 +221,14 @@ def contribute(request: HttpRequest) -> HttpResponse:
     return render(
         request, "newsletter/contribute.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
+
+
+def contribution_image(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_image(request.user, pk)
+    response = FileResponse(contribution.image.open("rb"))
+    public = contribution.issue is not None and contribution.issue.status == "sent"
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    return response
 
 
 @login_required

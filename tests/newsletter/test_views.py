@@ -181,3 +181,69 @@ def test_anonymous_visitors_cannot_contribute_or_edit(client, news):
     assert client.get(reverse("newsletter:editor", args=[news.newsletter.slug])).status_code == 302
     assert client.get(reverse("newsletter:index")).status_code == 200
     assert not Subscriber.objects.exists()
+
+
+def test_the_secretariat_starts_a_newsletter_for_its_community_only(client, news):
+    url = reverse("newsletter:newsletter_create")
+    client.force_login(news.sigrid)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"community": str(news.vestfold.pk), "name": "Fagnytt Vestfold", "default_language": "nb"}
+    )
+    assert response.status_code == 302
+    created = services.Newsletter.objects.get(name="Fagnytt Vestfold")
+    assert created.helsefellesskap == news.vestfold
+    assert created.sections.first().title == "Nytt fra helsefellesskapene"
+    refused = client.post(url, {"community": "nasjonalt", "name": "Nasjonal", "default_language": "nb"})
+    assert refused.status_code == 400
+    client.force_login(news.kari)
+    assert client.get(url).status_code == 403
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 75, 141)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_contribution_with_a_picture_needs_alt_text_and_the_picture_is_public_once_sent(
+    client, news, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(news.kari)
+    data = {"newsletter": news.newsletter.pk, "issue": news.issue.pk, "title": "Med bilete", "body": "Tekst"}
+    missing_alt = client.post(reverse("newsletter:contribute"), {**data, "image": SimpleUploadedFile("a.png", _png())})
+    assert missing_alt.status_code == 400 and "Med bilete" in missing_alt.text
+    not_image = client.post(
+        reverse("newsletter:contribute"),
+        {**data, "image": SimpleUploadedFile("a.png", b"not a picture"), "image_alt": "x"},
+    )
+    assert not_image.status_code == 400
+    ok = client.post(
+        reverse("newsletter:contribute"),
+        {**data, "image": SimpleUploadedFile("a.png", _png()), "image_alt": "Kart over Vestfold"},
+    )
+    assert ok.status_code == 302
+    contribution = Contribution.objects.get(title="Med bilete")
+    image_url = reverse("newsletter:contribution_image", args=[contribution.pk])
+    assert client.get(image_url).status_code == 200  # the author
+    client.logout()
+    assert client.get(image_url).status_code == 404  # not public before the issue is sent
+    services.contribution_decide(
+        actor=news.sigrid, contribution=contribution, decision="accept", section=news.newsletter.sections.first()
+    )
+    add_subscriber(news.newsletter, "les@example.no")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_send(actor=news.sigrid, issue=news.issue, base_url="http://testserver/")
+    assert client.get(image_url).status_code == 200
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert f'src="http://testserver{image_url}" alt="Kart over Vestfold"' in html
+    assert "[Bilete: Kart over Vestfold]" in message.body
