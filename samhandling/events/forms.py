@@ -89,7 +89,9 @@ class RegistrationForm(DesignsystemetMixin, forms.Form):
         self.question_fields = []
         for index, question in enumerate(event.questions if event else []):
             name = f"question_{index}"
-            self.fields[name] = forms.CharField(label=question, max_length=500, required=False)
+            self.fields[name] = forms.CharField(
+                label=question, max_length=500, required=False, widget=forms.TextInput(attrs={"class": "ds-input"})
+            )
             self.question_fields.append((name, question))
         # The consent box comes last, after the questions.
         self.order_fields([*(f for f in self.fields if f != "consent"), "consent"])

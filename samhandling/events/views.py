@@ -128,6 +128,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "window": window,
             "seats_left": services.seats_left(event) if event.registration_required else None,
             "actions": EVENT_WORKFLOW.actions_for(request.user, event),
+            "cancelled": EVENT_WORKFLOW.is_final(event),
             "manages": can(request.user, "events.manage_registrations", event),
             "programme": [line for line in event.programme.splitlines() if line.strip()],
         },

@@ -18,7 +18,7 @@ RICH_TEXT_HELP = _(
 
 class SubscribeForm(DesignsystemetMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
 
@@ -35,10 +35,10 @@ class ContributionForm(DesignsystemetMixin, forms.Form):
     body = forms.CharField(
         label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10}), help_text=RICH_TEXT_HELP
     )
-    link = forms.URLField(label=_("Link (optional)"), required=False, assume_scheme="https")
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     link_text = forms.CharField(label=_("Link text"), max_length=200, required=False)
     image = forms.ImageField(
-        label=_("Picture (optional)"),
+        label=_("Picture"),
         required=False,
         help_text=_("PNG, JPEG or WebP, at most 5 MB. The newsletter is readable without it."),
     )
