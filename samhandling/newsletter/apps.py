@@ -12,7 +12,12 @@ class NewsletterConfig(AppConfig):
     def ready(self) -> None:
         from samhandling.core.navigation import MenuEntry, register_menu
 
-        from . import access, services, tasks  # noqa: F401  (permission rules, audit labels, periodic tasks)
+        from . import (  # noqa: F401  (rules, audit labels, periodic tasks, "Mine oppgaver")
+            access,
+            services,
+            tasks,
+            todo,
+        )
 
         register_menu(
             MenuEntry(

@@ -204,3 +204,13 @@ def test_an_event_with_log_in_required_shows_no_form_to_anonymous(client, ev):
     response = client.post(event.get_absolute_url(), {"name": "A", "email": "a@example.no", "consent": "on"})
     assert response.status_code == 302
     assert not Registration.objects.filter(event=event).exists()
+
+
+def test_registrations_awaiting_approval_are_in_the_organisers_tasks(ev):
+    from samhandling.core.todo import todo_for
+
+    event = make_event(ev.sigrid, ev.vestfold, moderation=True, title="Med godkjenning")
+    sign_up(event, "Anne")
+    titles = [str(item.title) for item in todo_for(ev.sigrid)]
+    assert any("Med godkjenning (1)" in title for title in titles)
+    assert not any("Med godkjenning" in str(item.title) for item in todo_for(ev.ola))

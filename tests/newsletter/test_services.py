@@ -258,3 +258,12 @@ def test_only_editors_edit_and_send(news):
             services.issue_send(actor=persona, issue=news.issue)
     news.newsletter.editors.add(news.ola)
     assert can(news.ola, "newsletter.edit", news.newsletter)
+
+
+def test_contributions_to_decide_are_in_the_editors_tasks(news):
+    from samhandling.core.todo import todo_for
+
+    services.contribution_submit(actor=news.kari, newsletter=news.newsletter, title="T", body="x")
+    [item] = [i for i in todo_for(news.sigrid) if "Nyheitsbrev Vestfold" in str(i.title)]
+    assert item.due == news.issue.input_deadline
+    assert not [i for i in todo_for(news.kari) if "Nyheitsbrev Vestfold" in str(i.title)]
