@@ -58,6 +58,7 @@ audit.register_actions(
         "newsletter.subscriber.confirmed": gettext_lazy("Confirmed a newsletter subscription"),
         "newsletter.subscriber.unsubscribed": gettext_lazy("Unsubscribed from a newsletter"),
         "newsletter.subscribers.exported": gettext_lazy("Exported a newsletter's subscribers"),
+        "newsletter.sections.updated": gettext_lazy("Changed a newsletter's sections"),
     }
 )
 
@@ -335,6 +336,43 @@ def issue_send_test(*, actor, issue: Issue, email: str, language: str, base_url:
         data={"language": language},
     )
     enqueue_on_commit(tasks.send_test, issue.pk, email, language, base_url[:200])
+
+
+@transaction.atomic
+def sections_update(
+    *, actor, newsletter: Newsletter, rows: list[tuple[int, str, int]], new_title: str = ""
+) -> list[Section]:
+    """Rename and reorder the newsletter's sections ((pk, title, position) each; an empty title removes the section,
+    and its contributions keep their place without a section) and add one when `new_title` is given."""
+    require(actor, "newsletter.edit", newsletter)
+    sections = {section.pk: section for section in newsletter.sections.select_for_update()}
+    titles = []
+    for pk, title, position in rows:
+        section = sections.get(pk)
+        if section is None:
+            continue
+        if not title.strip():
+            section.delete()
+            continue
+        section.title, section.position = title.strip()[:120], max(0, min(position, 99))
+        titles.append(section.title.lower())
+    if new_title.strip():
+        titles.append(new_title.strip().lower())
+    if len(titles) != len(set(titles)):
+        raise ValidationError(_("Two sections cannot have the same title."))
+    for pk, title, _position in rows:
+        if pk in sections and title.strip():
+            sections[pk].save(update_fields=["title", "position"])
+    if new_title.strip():
+        last = max([s.position for s in sections.values()] + [-1])
+        Section.objects.create(newsletter=newsletter, title=new_title.strip()[:120], position=last + 1)
+    audit.record(
+        actor=actor,
+        action="newsletter.sections.updated",
+        target=newsletter,
+        helsefellesskap=newsletter.helsefellesskap,
+    )
+    return list(newsletter.sections.all())
 
 
 # --- contributions ------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("redaksjon/utgave/<int:pk>/<slug:action>/", views.issue_act, name="issue_act"),
     path("redaksjon/innspill/<int:pk>/", views.contribution_decide, name="contribution_decide"),
     path("redaksjon/<slug:slug>/", views.editor, name="editor"),
+    path("redaksjon/<slug:slug>/seksjoner/", views.sections, name="sections"),
     path("redaksjon/<slug:slug>/abonnenter/", views.subscribers, name="subscribers"),
     path("<slug:slug>/", views.archive, name="archive"),
     path("<slug:slug>/abonner/", views.subscribe, name="subscribe"),

@@ -262,10 +262,35 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
             "issues": newsletter.issues.all(),
             "undecided": selectors.undecided_contributions(newsletter),
             "counts": selectors.subscriber_counts(newsletter),
+            "sections": newsletter.sections.all(),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def sections(request: HttpRequest, slug: str) -> HttpResponse:
+    newsletter = selectors.newsletter_for_editor(request.user, slug)
+    rows = [
+        (
+            section.pk,
+            request.POST.get(f"title_{section.pk}", section.title)[:120],
+            parse_id(request.POST.get(f"position_{section.pk}")) or 0,
+        )
+        for section in newsletter.sections.all()
+    ]
+    try:
+        services.sections_update(
+            actor=request.user, newsletter=newsletter, rows=rows, new_title=request.POST.get("new_title", "")[:120]
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("The sections are saved."))
+    return redirect(reverse("newsletter:editor", args=[newsletter.slug]) + "#sections-heading")
 
 
 def _issue_page(request, issue: Issue, *, form=None, status=200) -> HttpResponse:

@@ -247,3 +247,30 @@ def test_a_contribution_with_a_picture_needs_alt_text_and_the_picture_is_public_
     html = message.alternatives[0][0]
     assert f'src="http://testserver{image_url}" alt="Kart over Vestfold"' in html
     assert "[Bilete: Kart over Vestfold]" in message.body
+
+
+def test_the_editor_renames_reorders_adds_and_removes_sections(client, news):
+    first, second, third = news.newsletter.sections.all()
+    client.force_login(news.sigrid)
+    url = reverse("newsletter:sections", args=[news.newsletter.slug])
+    client.post(
+        url,
+        {
+            f"title_{first.pk}": "Nytt frå kommunane",
+            f"position_{first.pk}": "2",
+            f"title_{second.pk}": "Nasjonalt",
+            f"position_{second.pk}": "0",
+            f"title_{third.pk}": "",
+            "new_title": "Forsking",
+        },
+    )
+    assert list(news.newsletter.sections.values_list("title", flat=True)) == [
+        "Nasjonalt",
+        "Nytt frå kommunane",
+        "Forsking",
+    ]
+    duplicate = client.post(url, {"new_title": "nasjonalt"}, follow=True)
+    assert "To seksjoner kan ikke ha samme tittel." in duplicate.text
+    assert news.newsletter.sections.count() == 3
+    client.force_login(news.kari)
+    assert client.post(url, {"new_title": "Kapra"}).status_code == 404
