@@ -46,6 +46,7 @@ demo: reference-data ## Demo data: Vestfold's invented people, deviations, a yea
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
 	$(PY) manage.py demo_projections
+	$(PY) manage.py demo_news
 
 # The demo runs as production would show it (DEBUG off: the product's own 404 and 500 pages, not Django's debug
 # pages), with the few conveniences a laptop needs: the derived key, plain http, e-mail printed to the console,

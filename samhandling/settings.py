@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "samhandling.indicators",
     "samhandling.projections",
     "samhandling.hub",
+    "samhandling.events",
+    "samhandling.newsletter",
 ]
 
 MIDDLEWARE = [
@@ -365,3 +367,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Newsletter sending: messages per second per sender (0: no limit), so a mail server's rate limits are kept.
+NEWSLETTER_MESSAGES_PER_SECOND = float(os.environ.get("NEWSLETTER_MESSAGES_PER_SECOND", "10"))

@@ -42,6 +42,8 @@ urlpatterns = [
     path("moter/", include("samhandling.governance.urls")),
     path("styringsinformasjon/", include("samhandling.indicators.urls")),
     path("framskrivning/", include("samhandling.projections.urls")),
+    path("arrangementer/", include("samhandling.events.urls")),
+    path("nyhetsbrev/", include("samhandling.newsletter.urls")),
     path("", include("samhandling.core.urls")),
     # After core: core's fellesskap/velg/ (the community switcher) is matched before a community's public page.
     path("fellesskap/", include("samhandling.hub.urls")),
