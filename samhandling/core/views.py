@@ -418,6 +418,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
             "edit_form": edit_form,
             "membership_form": membership_form,
             "managed_org_ids": set(organisations.values_list("pk", flat=True)),
+            "two_factor": twofactor.has_two_factor(user),
         },
     )
 

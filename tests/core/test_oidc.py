@@ -62,6 +62,13 @@ def test_the_first_sign_in_binds_the_invited_user_by_verified_email(client, demo
     assert logged_in.data == {"method": "testidp"}
 
 
+def test_the_secretariat_sees_whom_a_user_is_bound_to(client, demo, testidp):
+    sign_in(client, "testidp", "kari-entra")
+    client.force_login(demo.sigrid)
+    html = client.get(f"/administrasjon/brukere/{demo.kari.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f"Knyttet til {testidp.issuer}" in html
+
+
 def test_a_bound_identity_signs_in_again_without_binding_twice(client, demo, testidp):
     sign_in(client, "testidp", "kari-entra")
     client.post("/konto/logg-ut/")
