@@ -398,6 +398,14 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
                 services.user_set_active(actor=request.user, user=user, active=action == "reactivate")
                 messages.success(request, _("The changes were saved."))
                 return redirect("core:admin_user", pk=user.pk)
+            if action == "reset_two_factor":
+                twofactor.two_factor_reset(actor=request.user, user=user)
+                messages.success(request, _("Two-factor log-in was removed. The user sets it up again."))
+                return redirect("core:admin_user", pk=user.pk)
+            if action == "unbind_identity":
+                services.user_unbind_identity(actor=request.user, user=user)
+                messages.success(request, _("The log-in identity was released. The next log-in binds again."))
+                return redirect("core:admin_user", pk=user.pk)
         except ValidationError as error:
             if action in ("revoke", "deactivate", "reactivate"):
                 for message in error.messages:

@@ -69,6 +69,18 @@ def test_the_secretariat_sees_whom_a_user_is_bound_to(client, demo, testidp):
     assert f"Knyttet til {testidp.issuer}" in html
 
 
+def test_the_secretariat_releases_an_identity_and_the_next_sign_in_binds_again(client, demo, testidp):
+    sign_in(client, "testidp", "kari-entra")
+    client.force_login(demo.sigrid)
+    client.post(f"/administrasjon/brukere/{demo.kari.pk}/", {"form": "unbind_identity"})
+    demo.kari.refresh_from_db()
+    assert demo.kari.external_subject == ""
+    assert AuditEvent.objects.get(action="core.user.identity_unbound").data == {"issuer": testidp.issuer}
+    client.post("/konto/logg-ut/")
+    sign_in(client, "testidp", "kari-entra")
+    assert AuditEvent.objects.filter(action="core.user.identity_bound").count() == 2
+
+
 def test_a_bound_identity_signs_in_again_without_binding_twice(client, demo, testidp):
     sign_in(client, "testidp", "kari-entra")
     client.post("/konto/logg-ut/")
