@@ -67,8 +67,17 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        if not settings.SAMHANDLING_PASSWORD_LOGIN:
+            raise PermissionDenied  # this installation signs in through its identity providers only
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(providers=signin_views.login_providers(self.request), **kwargs)
+        return super().get_context_data(
+            providers=signin_views.login_providers(self.request),
+            password_login=settings.SAMHANDLING_PASSWORD_LOGIN,
+            **kwargs,
+        )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -148,6 +157,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.SAMHANDLING_PASSWORD_LOGIN:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

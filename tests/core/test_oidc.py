@@ -201,3 +201,15 @@ def test_a_password_user_signs_out_locally_only(client, demo, testidp):
 
 def test_an_unknown_provider_is_not_found(client, db, testidp):
     assert client.get("/konto/logg-inn/via/ukjent/").status_code == 404
+
+
+def test_an_installation_may_turn_password_log_in_off(client, demo, testidp, settings):
+    settings.SAMHANDLING_PASSWORD_LOGIN = False
+    html = client.get("/konto/logg-inn/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "Logg inn med Testleverandør" in html
+    assert 'name="password"' not in html and "/konto/passord/glemt/" not in html
+    response = client.post("/konto/logg-inn/", {"username": "kari", "password": demo.password})
+    assert response.status_code == 403
+    assert not is_logged_in(client)
+    assert client.get("/konto/passord/glemt/").status_code == 404
+    assert sign_in(client, "testidp", "kari-entra").status_code == 302
