@@ -310,6 +310,8 @@ def oidc_provider_from_env(name: str) -> dict:
 
 
 OIDC_PROVIDERS = [oidc_provider_from_env(name) for name in env_list("OIDC_PROVIDERS")]
+# SAMHANDLING_PASSWORD_LOGIN=0: sign-in through the providers only (no password form, no password reset).
+SAMHANDLING_PASSWORD_LOGIN = env_bool("SAMHANDLING_PASSWORD_LOGIN", True)
 
 # Two-factor log-in (TOTP app + recovery codes) for password accounts with the secretariat, admin or analyst role.
 # The demo and the test suite turn the requirement off (an app stays optional, and is asked for once set up).

@@ -32,6 +32,8 @@ _ACTION_LABELS: dict[str, Any] = {
     "core.user.two_factor_enabled": _("Set up two-factor log-in"),
     "core.user.two_factor_verified": _("Confirmed log-in with a second factor"),
     "core.user.recovery_codes_renewed": _("Made new recovery codes"),
+    "core.user.two_factor_reset": _("Removed two-factor log-in"),
+    "core.user.identity_unbound": _("Released a log-in identity"),
     "core.user.created_from_identity": _("Created user at first log-in"),
     "core.membership.granted": _("Granted role"),
     "core.membership.revoked": _("Revoked role"),

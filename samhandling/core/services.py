@@ -360,6 +360,18 @@ def user_sign_in_external(*, provider, claims: dict) -> User:
 
 
 @transaction.atomic
+def user_unbind_identity(*, actor: User, user: User) -> User:
+    """Release a user's log-in identity (a new employer, a new Entra tenant): the next sign-in binds again."""
+    require(actor, "core.manage_user", user)
+    if user.external_subject:
+        previous = user.external_issuer
+        user.external_issuer, user.external_subject = "", ""
+        user.save(update_fields=["external_issuer", "external_subject"])
+        audit.record(actor=actor, action="core.user.identity_unbound", target=user, data={"issuer": previous})
+    return user
+
+
+@transaction.atomic
 def user_sign_in_failed(*, provider, reason: str) -> None:
     """A sign-in through a provider that did not end in a log-in (a refused token, or a person not invited)."""
     audit.record(actor=None, action="core.user.login_failed", data={"provider": provider.name, "reason": reason})

@@ -5,6 +5,7 @@ refusal is audited and shown as a plain Norwegian page; nothing of the token is 
 """
 
 import logging
+from urllib.parse import quote
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -108,7 +109,7 @@ def provider_label(signed_in_with: dict) -> str:
 def login_providers(request: HttpRequest) -> list[dict]:
     """The buttons on the log-in page, one per configured provider."""
     target = request.GET.get("next", "")
-    suffix = f"?next={requests.utils.quote(target, safe='/')}" if target else ""
+    suffix = f"?next={quote(target, safe='/')}" if target else ""
     return [
         {"label": entry.label, "url": reverse("oidc_start", args=[entry.name]) + suffix}
         for entry in oidc.providers().values()

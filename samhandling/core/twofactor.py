@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import Membership, Role, User
+from .permissions import require
 
 ROLES_NEEDING_TWO_FACTOR = (Role.SECRETARIAT, Role.ADMIN, Role.ANALYST)
 RECOVERY_CODE_COUNT = 10
@@ -84,6 +85,16 @@ def two_factor_new_recovery_codes(*, actor: User) -> list[str]:
     codes = _new_recovery_codes(actor)
     audit.record(actor=actor, action="core.user.recovery_codes_renewed", target=actor)
     return codes
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: User, user: User) -> None:
+    """The secretariat removes a user's app and recovery codes (a lost phone); the user sets up a new app at the
+    next password log-in where their role needs one."""
+    require(actor, "core.manage_user", user)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit.record(actor=actor, action="core.user.two_factor_reset", target=user)
 
 
 def _digits(code: str) -> str:

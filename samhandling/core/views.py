@@ -67,8 +67,17 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        if not settings.SAMHANDLING_PASSWORD_LOGIN:
+            raise PermissionDenied  # this installation signs in through its identity providers only
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(providers=signin_views.login_providers(self.request), **kwargs)
+        return super().get_context_data(
+            providers=signin_views.login_providers(self.request),
+            password_login=settings.SAMHANDLING_PASSWORD_LOGIN,
+            **kwargs,
+        )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -148,6 +157,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.SAMHANDLING_PASSWORD_LOGIN:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -398,6 +412,14 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
                 services.user_set_active(actor=request.user, user=user, active=action == "reactivate")
                 messages.success(request, _("The changes were saved."))
                 return redirect("core:admin_user", pk=user.pk)
+            if action == "reset_two_factor":
+                twofactor.two_factor_reset(actor=request.user, user=user)
+                messages.success(request, _("Two-factor log-in was removed. The user sets it up again."))
+                return redirect("core:admin_user", pk=user.pk)
+            if action == "unbind_identity":
+                services.user_unbind_identity(actor=request.user, user=user)
+                messages.success(request, _("The log-in identity was released. The next log-in binds again."))
+                return redirect("core:admin_user", pk=user.pk)
         except ValidationError as error:
             if action in ("revoke", "deactivate", "reactivate"):
                 for message in error.messages:
@@ -418,6 +440,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
             "edit_form": edit_form,
             "membership_form": membership_form,
             "managed_org_ids": set(organisations.values_list("pk", flat=True)),
+            "two_factor": twofactor.has_two_factor(user),
         },
     )
 

@@ -62,6 +62,25 @@ def test_the_first_sign_in_binds_the_invited_user_by_verified_email(client, demo
     assert logged_in.data == {"method": "testidp"}
 
 
+def test_the_secretariat_sees_whom_a_user_is_bound_to(client, demo, testidp):
+    sign_in(client, "testidp", "kari-entra")
+    client.force_login(demo.sigrid)
+    html = client.get(f"/administrasjon/brukere/{demo.kari.pk}/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f"Knyttet til {testidp.issuer}" in html
+
+
+def test_the_secretariat_releases_an_identity_and_the_next_sign_in_binds_again(client, demo, testidp):
+    sign_in(client, "testidp", "kari-entra")
+    client.force_login(demo.sigrid)
+    client.post(f"/administrasjon/brukere/{demo.kari.pk}/", {"form": "unbind_identity"})
+    demo.kari.refresh_from_db()
+    assert demo.kari.external_subject == ""
+    assert AuditEvent.objects.get(action="core.user.identity_unbound").data == {"issuer": testidp.issuer}
+    client.post("/konto/logg-ut/")
+    sign_in(client, "testidp", "kari-entra")
+    assert AuditEvent.objects.filter(action="core.user.identity_bound").count() == 2
+
+
 def test_a_bound_identity_signs_in_again_without_binding_twice(client, demo, testidp):
     sign_in(client, "testidp", "kari-entra")
     client.post("/konto/logg-ut/")
@@ -182,3 +201,15 @@ def test_a_password_user_signs_out_locally_only(client, demo, testidp):
 
 def test_an_unknown_provider_is_not_found(client, db, testidp):
     assert client.get("/konto/logg-inn/via/ukjent/").status_code == 404
+
+
+def test_an_installation_may_turn_password_log_in_off(client, demo, testidp, settings):
+    settings.SAMHANDLING_PASSWORD_LOGIN = False
+    html = client.get("/konto/logg-inn/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "Logg inn med Testleverandør" in html
+    assert 'name="password"' not in html and "/konto/passord/glemt/" not in html
+    response = client.post("/konto/logg-inn/", {"username": "kari", "password": demo.password})
+    assert response.status_code == 403
+    assert not is_logged_in(client)
+    assert client.get("/konto/passord/glemt/").status_code == 404
+    assert sign_in(client, "testidp", "kari-entra").status_code == 302

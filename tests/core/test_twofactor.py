@@ -133,3 +133,21 @@ def test_recovery_codes_are_made_only_by_post_for_someone_with_the_app(client, d
     assert client.get("/konto/tofaktor/reservekoder/")["Location"] == "/konto/"
     assert client.post("/konto/tofaktor/reservekoder/")["Location"] == "/konto/"
     assert not StaticDevice.objects.filter(user=demo.kari).exists()
+
+
+def test_the_secretariat_removes_the_app_of_someone_who_lost_the_phone(client, demo):
+    TOTPDevice.objects.create(user=demo.kari, name="app", confirmed=True)
+    StaticDevice.objects.create(user=demo.kari, name="recovery", confirmed=True).token_set.create(token="abcd2345")
+    client.force_login(demo.sigrid)
+    response = client.post(f"/administrasjon/brukere/{demo.kari.pk}/", {"form": "reset_two_factor"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=demo.kari).exists()
+    assert not StaticDevice.objects.filter(user=demo.kari).exists()
+    assert AuditEvent.objects.filter(action="core.user.two_factor_reset", actor=demo.sigrid).exists()
+
+
+def test_a_reporter_cannot_remove_anyones_app(client, demo):
+    TOTPDevice.objects.create(user=demo.ingrid, name="app", confirmed=True)
+    client.force_login(demo.kari)
+    assert client.post(f"/administrasjon/brukere/{demo.ingrid.pk}/", {"form": "reset_two_factor"}).status_code == 403
+    assert TOTPDevice.objects.filter(user=demo.ingrid).exists()

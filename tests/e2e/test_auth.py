@@ -1,11 +1,14 @@
 """Log-in in a real browser: through a real OpenID Connect provider on loopback (sign in, bound to the invited
-user, sign out at the provider; an uninvited person refused in Norwegian), and the idle time-out's warning used
-with the keyboard, then the page logging itself out."""
+user, sign out at the provider; an uninvited person refused in Norwegian), two-factor set-up and log-in with a
+recovery code, and the idle time-out's warning used with the keyboard, then the page logging itself out."""
 
 import pytest
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from samhandling.core.models import AuditEvent
+from tests.core.test_twofactor import code_for
 from tests.oidc_provider import start_provider
 
 from .conftest import check_axe, login
@@ -65,3 +68,34 @@ def test_the_idle_warning_works_with_the_keyboard_and_the_page_logs_out(page: Pa
     page.wait_for_url(f"{site.url}/konto/logg-inn/", timeout=12_000)
     expect(page.get_by_role("status")).to_contain_text("uten aktivitet")
     assert AuditEvent.objects.filter(action="core.user.logged_out", data__reason="idle").exists()
+
+
+def test_setting_up_two_factor_and_logging_in_with_a_code(page: Page, site, settings):
+    settings.SAMHANDLING_REQUIRE_2FA = True
+    page.goto("/konto/logg-inn/?next=/avvik/")
+    page.locator("#id_username").fill("sigrid")
+    page.locator("#id_password").fill(site.password)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(f"{site.url}/konto/tofaktor/?next=%2Favvik%2F")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tofaktor-innlogging")
+    check_axe(page, "the two-factor set-up page")
+    device = TOTPDevice.objects.get(user=site.demo.sigrid, confirmed=False)
+    page.get_by_label("Kode").fill(code_for(device))
+    page.get_by_role("button", name="Slå på tofaktor-innlogging").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reservekodene dine")
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    check_axe(page, "the recovery codes")
+    page.get_by_role("link", name="Jeg har skrevet dem ned – gå videre").click()
+    page.wait_for_url(f"{site.url}/avvik/")
+
+    page.locator("header").get_by_role("button", name="Logg ut", exact=True).click()
+    page.wait_for_url(f"{site.url}/konto/logg-inn/")
+    page.locator("#id_username").fill("sigrid")
+    page.locator("#id_password").fill(site.password)
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft innloggingen")
+    check_axe(page, "the code page")
+    token = StaticToken.objects.filter(device__user=site.demo.sigrid).values_list("token", flat=True).first()
+    page.get_by_label("Kode").fill(token)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.url}/")
