@@ -179,3 +179,18 @@ def test_the_funnel_plot_compares_with_the_same_centrality_class(client, demo, r
     url = f"/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d&sentralitet={tonsberg.centrality_class}"
     names = {row.name for row, _place in client.get(url).context["rows"]}
     assert "Tønsberg" in names and names <= same
+
+
+def test_the_kept_fragments_never_carry_an_analysts_numbers_to_others(client, demo, run):
+    # The analyst sees the raw value first; the fragment kept for them must not be served to anyone else.
+    client.force_login(demo.anders)
+    assert HIDDEN_TEXT in client.get("/styringsinformasjon/kommuner/3911/?indikator=reinnleggelse_30d").content.decode()
+    assert HIDDEN_TEXT in client.get("/styringsinformasjon/kart/?indikator=reinnleggelse_30d&aar=2025").content.decode()
+    client.force_login(demo.kari)
+    for path in ("/styringsinformasjon/kommuner/3911/", "/styringsinformasjon/kart/"):
+        html = client.get(path + "?indikator=reinnleggelse_30d&aar=2025").content.decode()
+        assert HIDDEN_TEXT not in html, path
+    client.logout()
+    for path in ("/styringsinformasjon/offentlig/kommuner/3911/", "/styringsinformasjon/offentlig/kart/"):
+        html = client.get(path + "?indikator=reinnleggelse_30d&aar=2025").content.decode()
+        assert HIDDEN_TEXT not in html, path
