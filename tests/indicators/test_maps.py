@@ -194,3 +194,14 @@ def test_the_kept_fragments_never_carry_an_analysts_numbers_to_others(client, de
     for path in ("/styringsinformasjon/offentlig/kommuner/3911/", "/styringsinformasjon/offentlig/kart/"):
         html = client.get(path + "?indikator=reinnleggelse_30d&aar=2025").content.decode()
         assert HIDDEN_TEXT not in html, path
+
+
+def test_the_trend_line_coordinates_are_machine_numbers_in_every_language(client, demo, run):
+    for language in ("nb", "nn"):
+        client.cookies["django_language"] = language
+        html = client.get("/styringsinformasjon/offentlig/kommuner/3905/").content.decode()
+        coordinates = re.findall(r'<(?:circle|line) class?[^>]*?(?:cx|cy|y1|y2)="([^"]+)"', html)
+        coordinates += re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', html)
+        flat = [value for item in coordinates for value in (item if isinstance(item, tuple) else (item,))]
+        assert flat and all("," not in value for value in flat)
+        assert re.search(r'<polyline points="[0-9. ,]+"', html)
