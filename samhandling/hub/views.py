@@ -52,6 +52,7 @@ def community(request: HttpRequest, slug: str) -> HttpResponse:
         "run": run,
         "dashboard": dashboard,
         "language": get_language(),
+        "public": True,
         "dashboard_url": reverse("indicators:public_community", args=[community.slug]),
         # What the overview tiles (indicators/_tiles.html) link to from here.
         "area": area,

@@ -33,6 +33,12 @@ def _publish_run(user, run) -> bool:
     return is_analyst(user)
 
 
+@rule("indicators.manage_groups", roles=("any",), about="comparison group")
+def _manage_groups(user, group) -> bool:
+    """Build, use and delete one's own comparison groups of municipalities (every signed-in user; only the owner)."""
+    return group is None or group.owner_id == user.pk
+
+
 def sees_raw_values(user) -> bool:
     """Raw numerators and denominators below the suppression limit are for analysts only."""
     return can(user, "indicators.analyse")

@@ -176,13 +176,13 @@ def sparkline(values: list[float | None], *, target: float | None = None) -> dic
         segments[-1].append((round(SPARK_PAD + index * step, 1), y(value)))
     lines = [" ".join(f"{x},{y_}" for x, y_ in segment) for segment in segments if len(segment) > 1]
     dots = [point for segment in segments for point in segment]
+    # Coordinates as plain strings: a template would print a float with the reader's decimal comma.
     return {
         "width": SPARK_WIDTH,
         "height": SPARK_HEIGHT,
         "lines": lines,
-        "dots": dots,
-        "last": dots[-1],
-        "target_y": y(target) if target is not None else None,
+        "dots": [(str(x), str(y_)) for x, y_ in dots],
+        "target_y": str(y(target)) if target is not None else None,
     }
 
 

@@ -129,8 +129,14 @@ class MapChoiceForm(DesignsystemetMixin, forms.Form):
         help_text=_("Compare with similar municipalities: 1 is the most central, 6 the least."),
     )
 
-    def __init__(self, *args, indicators=(), years=(), communities=(), language="nb", levels=True, **kwargs):
+    gruppe = forms.TypedChoiceField(label=_("My comparison group"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, indicators=(), years=(), communities=(), language="nb", levels=True, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if groups and not levels:
+            self.fields["gruppe"].choices = [("", _("– none –"))] + [(g.pk, g.name) for g in groups]
+        else:
+            del self.fields["gruppe"]
         self.fields["indikator"].choices = [(i.id, i.name(language)) for i in indicators]
         self.fields["aar"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]
         self.fields["fellesskap"].choices = [("", _("– the whole country –"))] + [(c.code, c.name) for c in communities]
@@ -138,3 +144,18 @@ class MapChoiceForm(DesignsystemetMixin, forms.Form):
             del self.fields["niva"]
         else:
             del self.fields["sentralitet"]
+
+
+class ComparisonGroupForm(DesignsystemetMixin, forms.Form):
+    """A comparison group: a name and the municipalities in it."""
+
+    name = forms.CharField(label=_("Name of the group"), max_length=100)
+    municipalities = forms.MultipleChoiceField(
+        label=_("Municipalities"),
+        help_text=_("Choose at least two. Hold Ctrl (or Cmd) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipalities"].choices = list(municipalities)

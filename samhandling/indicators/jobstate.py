@@ -39,6 +39,8 @@ audit.register_actions(
         "indicators.run.failed": gettext_lazy("An indicator run failed"),
         "indicators.run.published": gettext_lazy("Published indicator results"),
         "indicators.run.ready": gettext_lazy("Withdrew published indicator results"),
+        "indicators.group.created": gettext_lazy("Made a comparison group of municipalities"),
+        "indicators.group.deleted": gettext_lazy("Deleted a comparison group of municipalities"),
     }
 )
 

@@ -230,3 +230,22 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.level}:{self.area} {self.year} {self.period}"
+
+
+class ComparisonGroup(models.Model):
+    """A named group of municipalities a user builds to compare with (as DHIS2's user-chosen groups); only its owner
+    sees and uses it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="indicator_groups")
+    name = models.CharField(_("name"), max_length=100)
+    municipalities = models.JSONField(default=list)  # 4-digit municipality numbers
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="indicators_group_unique_name")]
+        verbose_name = _("comparison group")
+        verbose_name_plural = _("comparison groups")
+
+    def __str__(self) -> str:
+        return self.name

@@ -704,3 +704,12 @@ def municipality_codes(*, community: Area | None = None, centrality_class: int |
     if centrality_class is not None:
         organisations = organisations.filter(centrality_class=centrality_class)
     return list(organisations.values_list("municipality_number", flat=True))
+
+
+def comparison_groups(user) -> list:
+    """The user's own comparison groups (nobody else's)."""
+    from .models import ComparisonGroup
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(ComparisonGroup.objects.filter(owner=user))

@@ -28,7 +28,7 @@ from .jobstate import (  # noqa: F401  (re-exported: the commands and tests use 
     run_store,
     storage_root,
 )
-from .models import RUN_WORKFLOW, Dataset, Engine, Job, JobKind, JobStatus, Run, RunStatus
+from .models import RUN_WORKFLOW, ComparisonGroup, Dataset, Engine, Job, JobKind, JobStatus, Run, RunStatus
 
 J = JobStatus
 R = RunStatus
@@ -191,3 +191,35 @@ def run_unpublish(*, actor: User, run: Run) -> Run:
     RUN_WORKFLOW.require(actor, run, "unpublish")
     _run_move(run, R.READY, actor=actor)
     return run
+
+
+# --- comparison groups ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_create(*, actor: User, name: str, municipalities: list[str]) -> ComparisonGroup:
+    """A named group of municipalities for the actor's own comparisons (at least two, every one a municipality)."""
+    from samhandling.core.models import Organisation, OrganisationType
+
+    require(actor, "indicators.manage_groups")
+    codes = sorted(set(municipalities))
+    known = set(
+        Organisation.objects.filter(type=OrganisationType.KOMMUNE, municipality_number__in=codes).values_list(
+            "municipality_number", flat=True
+        )
+    )
+    if len(codes) < 2 or known != set(codes):
+        raise ValidationError({"municipalities": _("Choose at least two municipalities.")})
+    name = name.strip()
+    if ComparisonGroup.objects.filter(owner=actor, name=name).exists():
+        raise ValidationError({"name": _("You already have a group with this name.")})
+    group = ComparisonGroup.objects.create(owner=actor, name=name, municipalities=codes)
+    audit.record(actor=actor, action="indicators.group.created", target=group, data={"municipalities": len(codes)})
+    return group
+
+
+@transaction.atomic
+def group_delete(*, actor: User, group) -> None:
+    require(actor, "indicators.manage_groups", group)
+    audit.record(actor=actor, action="indicators.group.deleted", target=group, data={"name": group.name})
+    group.delete()

@@ -179,3 +179,29 @@ def test_the_funnel_plot_compares_with_the_same_centrality_class(client, demo, r
     url = f"/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d&sentralitet={tonsberg.centrality_class}"
     names = {row.name for row, _place in client.get(url).context["rows"]}
     assert "Tønsberg" in names and names <= same
+
+
+def test_the_kept_fragments_never_carry_an_analysts_numbers_to_others(client, demo, run):
+    # The analyst sees the raw value first; the fragment kept for them must not be served to anyone else.
+    client.force_login(demo.anders)
+    assert HIDDEN_TEXT in client.get("/styringsinformasjon/kommuner/3911/?indikator=reinnleggelse_30d").content.decode()
+    assert HIDDEN_TEXT in client.get("/styringsinformasjon/kart/?indikator=reinnleggelse_30d&aar=2025").content.decode()
+    client.force_login(demo.kari)
+    for path in ("/styringsinformasjon/kommuner/3911/", "/styringsinformasjon/kart/"):
+        html = client.get(path + "?indikator=reinnleggelse_30d&aar=2025").content.decode()
+        assert HIDDEN_TEXT not in html, path
+    client.logout()
+    for path in ("/styringsinformasjon/offentlig/kommuner/3911/", "/styringsinformasjon/offentlig/kart/"):
+        html = client.get(path + "?indikator=reinnleggelse_30d&aar=2025").content.decode()
+        assert HIDDEN_TEXT not in html, path
+
+
+def test_the_trend_line_coordinates_are_machine_numbers_in_every_language(client, demo, run):
+    for language in ("nb", "nn"):
+        client.cookies["django_language"] = language
+        html = client.get("/styringsinformasjon/offentlig/kommuner/3905/").content.decode()
+        coordinates = re.findall(r'<(?:circle|line) class?[^>]*?(?:cx|cy|y1|y2)="([^"]+)"', html)
+        coordinates += re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', html)
+        flat = [value for item in coordinates for value in (item if isinstance(item, tuple) else (item,))]
+        assert flat and all("," not in value for value in flat)
+        assert re.search(r'<polyline points="[0-9. ,]+"', html)

@@ -5,23 +5,25 @@ pages under /styringsinformasjon/offentlig/ (`public=True`: the published run on
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from samhandling.core.http import community_by_slug_or_redirect, parse_id
 from samhandling.core.permissions import require
 
-from .. import charts, exports, selectors
+from .. import charts, exports, selectors, services
 from ..access import sees_raw_values
 from ..engine import intervals
-from ..forms import IndicatorChoiceForm, MapChoiceForm
-from ..models import Level
+from ..forms import ComparisonGroupForm, IndicatorChoiceForm, MapChoiceForm
+from ..models import ComparisonGroup, Level
 from .common import page
 
 
@@ -313,19 +315,26 @@ def export(request, fmt: str, *, public, raw, run):
 # --- map and funnel plot ------------------------------------------------------------------------------------------
 
 
-def _choices(request, run, *, levels: bool) -> tuple[MapChoiceForm, dict]:
+def _choices(request, run, *, levels: bool, groups=()) -> tuple[MapChoiceForm, dict]:
     """The map's or funnel's choosers, bound to the query; invalid or absent choices fall back to the defaults
     (the first indicator, the latest year, municipalities, the whole country)."""
     indicators = selectors.catalogue()
     years = selectors.run_years(run)
     communities = selectors.communities()
-    options = {"indicators": indicators, "years": years, "communities": communities, "language": get_language()}
+    options = {
+        "indicators": indicators,
+        "years": years,
+        "communities": communities,
+        "language": get_language(),
+        "groups": groups,
+    }
     defaults = {
         "indikator": indicators[0].id if indicators else "",
         "aar": years[-1] if years else None,
         "niva": Level.KOMMUNE,
         "fellesskap": "",
         "sentralitet": None,
+        "gruppe": None,
     }
     form = MapChoiceForm({**defaults, **request.GET.dict()}, levels=levels, **options)
     chosen = dict(defaults)
@@ -336,6 +345,7 @@ def _choices(request, run, *, levels: bool) -> tuple[MapChoiceForm, dict]:
         form.is_valid()
     chosen["niva"] = chosen.get("niva") or Level.KOMMUNE
     chosen["community"] = next((c for c in communities if c.code == chosen.get("fellesskap")), None)
+    chosen["group"] = next((g for g in groups if g.pk == chosen.get("gruppe")), None)
     return form, chosen
 
 
@@ -419,11 +429,16 @@ def funnel(request, *, public, raw, run):
     crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("Funnel plot"), None)]
     context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
     if run is not None:
-        form, chosen = _choices(request, run, levels=False)
+        # A signed-in user may compare with one of their own groups (never on the public pages).
+        groups = selectors.comparison_groups(request.user) if not public else []
+        form, chosen = _choices(request, run, levels=False, groups=groups)
         indicator = selectors.indicator_or_404(chosen["indikator"])
         name = indicator.name(get_language())
         community, year, centrality = chosen["community"], chosen["aar"], chosen.get("sentralitet")
+        group = chosen["group"]
         codes = selectors.municipality_codes(community=community, centrality_class=centrality)
+        if group is not None:
+            codes = [code for code in group.municipalities if codes is None or code in codes]
         rows = selectors.level_cells(run, indicator, Level.KOMMUNE, year, raw=raw, codes=codes)
         country = selectors.country_cell(run, indicator, year, raw=raw)
         if community:
@@ -436,6 +451,8 @@ def funnel(request, *, public, raw, run):
             title = _("%(indicator)s in every municipality, %(year)s") % {"indicator": name, "year": year}
         if centrality:
             title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
+        if group is not None:
+            title = _("%(title)s, group “%(group)s”") % {"title": title, "group": group.name}
         funnel_rows, points, limits = [], [], []
         if country is not None and country.value is not None:
             sizes = [row.cell.denominator for row in rows if row.cell and not row.cell.hidden and row.cell.denominator]
@@ -466,6 +483,7 @@ def funnel(request, *, public, raw, run):
             name=name,
             year=year,
             community=community,
+            group=group,
             title=title,
             country=country,
             rows=funnel_rows,
@@ -515,3 +533,51 @@ def national(request, *, public, raw, run):
             map_url=reverse(_name(public, "map")) + "?niva=helsefellesskap",
         )
     return render(request, "indicators/national.html", context)
+
+
+# --- comparison groups --------------------------------------------------------------------------------------------
+
+
+def _municipality_choices() -> list[tuple[str, str]]:
+    from samhandling.core.models import Organisation, OrganisationType
+
+    return list(
+        Organisation.objects.filter(type=OrganisationType.KOMMUNE)
+        .order_by("name")
+        .values_list("municipality_number", "name")
+    )
+
+
+@login_required
+def groups(request):
+    """The user's own comparison groups: make one (a name and municipalities), use it in the funnel plot, delete it."""
+    require(request.user, "indicators.manage_groups")
+    form = ComparisonGroupForm(request.POST or None, municipalities=_municipality_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(
+                actor=request.user, name=form.cleaned_data["name"], municipalities=form.cleaned_data["municipalities"]
+            )
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(field_name if field_name in form.fields else None, message)
+        else:
+            return redirect("indicators:groups")
+    crumbs = [(_("Norway"), reverse("indicators:home")), (_("My comparison groups"), None)]
+    context = {
+        **page(request, "dashboards", with_tabs=False, crumbs=crumbs),
+        "form": form,
+        "groups": selectors.comparison_groups(request.user),
+        "funnel_url": reverse("indicators:funnel"),
+        "names": dict(_municipality_choices()),
+    }
+    return render(request, "indicators/groups.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def group_delete(request, pk: int):
+    group = get_object_or_404(ComparisonGroup, pk=pk, owner=request.user)
+    services.group_delete(actor=request.user, group=group)
+    return redirect("indicators:groups")
