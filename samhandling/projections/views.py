@@ -311,6 +311,27 @@ def compare(request):
 
 @login_required
 @viewer
+def report(request, pk: int, fmt: str):
+    """The report "Framskriving for <area>" as PDF or Word, for the secretariat to put on an agenda."""
+    from . import reports
+
+    run = get_object_or_404(selectors.runs(request.user), pk=pk)
+    if not run.is_done or fmt not in ("pdf", "docx"):
+        raise Http404
+    area = selectors.area_from(request.GET.get("omrade"))
+    built = reports.build(run, area, request.user)
+    if fmt == "pdf":
+        content, content_type = reports.render_pdf(built), "application/pdf"
+    else:
+        content = reports.render_docx(built)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="framskriving-{run.pk}-{area.code}.{fmt}"'
+    return response
+
+
+@login_required
+@viewer
 def export(request, pk: int, fmt: str):
     run = get_object_or_404(selectors.runs(request.user), pk=pk)
     if not run.is_done or fmt not in ("csv", "xlsx"):

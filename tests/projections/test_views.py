@@ -23,7 +23,7 @@ PERSONAS = ["anders", "sigrid", "kari", "per", "tove", "ola", ANON]
 VIEWERS = {"anders", "sigrid"}
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"sources", "source", "scenario_create", "scenario_edit"}
-VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export"}
+VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export", "report"}
 POSTS = {"scenario_run", "capacity_set"}
 
 
@@ -83,6 +83,7 @@ def test_projection_permission_matrix(client, demo, world, persona):
         "run": f"{base}kjoringer/{run.pk}/?omrade=kommune:3905",
         "compare": f"{base}sammenlign/?a={run.pk}&b={run.pk}&omrade=kommune:3905",
         "export": f"{base}kjoringer/{run.pk}/eksport.csv",
+        "report": f"{base}kjoringer/{run.pk}/rapport.docx?omrade=kommune:3905",
     }
     failures = walk(client, requests, lambda view: _expect(view, persona))
     if persona not in ANALYSTS:
@@ -395,3 +396,40 @@ def test_a_run_task_run_twice_does_the_work_once(demo, world):
     assert work.run_scenario(run.pk) is False
     run.refresh_from_db()
     assert run.status == WorkStatus.DONE
+
+
+def test_a_run_left_running_by_a_dead_worker_is_taken_over_once_its_claim_is_stale(demo, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samhandling.core import queue
+    from samhandling.projections import work
+
+    _source, _dataset, scenario = world
+    with translation.override("nb"):
+        run = services.run_start(actor=demo.anders, scenario=scenario)
+    fresh = timezone.now()
+    ScenarioRun.objects.filter(pk=run.pk).update(status=WorkStatus.RUNNING, claimed_at=fresh)
+    assert work.run_scenario(run.pk) is False  # its worker may still be alive: left alone
+    stale = fresh - timedelta(seconds=queue.HEARTBEAT_SECONDS * queue.STALE_BEATS + 1)
+    ScenarioRun.objects.filter(pk=run.pk).update(claimed_at=stale)
+    assert work.run_scenario(run.pk) is True
+    run.refresh_from_db()
+    assert run.status == WorkStatus.DONE and run.claimed_at > stale and run.results_path
+
+
+def test_the_report_comes_as_pdf_and_word_with_hidden_services_left_hidden(client, demo, world):
+    from docx import Document
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.sigrid)
+    pdf = client.get(f"/framskrivning/kjoringer/{run.pk}/rapport.pdf?omrade=kommune:3911")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    word = client.get(f"/framskrivning/kjoringer/{run.pk}/rapport.docx?omrade=kommune:3911")
+    document = Document(io.BytesIO(word.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Færder" in text and _nb("Synthetic data") in text
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert _nb("Hidden: the base rate rests on fewer than 5 cases.") in cells
