@@ -155,7 +155,14 @@ def _factor_initial(scenario: Scenario | None) -> list[dict]:
 
 
 def _scenario_form(request, scenario: Scenario | None):
-    form = ScenarioForm(request.POST or None, instance=scenario, prefix="scenario")
+    initial = {}
+    if scenario is None:  # a new scenario starts from the default population and the newest data set
+        source, dataset = selectors.default_source(), selectors.datasets().first()
+        initial = {"population": source, "dataset": dataset}
+        if dataset and dataset.period_years:
+            years = dataset.period_years[-2:]
+            initial.update(base_first=years[0], base_last=years[-1])
+    form = ScenarioForm(request.POST or None, instance=scenario, prefix="scenario", initial=initial)
     factors = FactorFormSet(request.POST or None, initial=_factor_initial(scenario), prefix="faktor")
     if request.method == "POST":
         factors_valid = factors.is_valid()
