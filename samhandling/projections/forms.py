@@ -191,3 +191,11 @@ FactorFormSet = forms.formset_factory(FactorForm, extra=3, max_num=40, validate_
 class CapacityForm(DesignsystemetMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CapacityKind.choices)
     value = forms.FloatField(label=_("Today's capacity"), min_value=0, max_value=10_000_000)
+
+
+class AgendaForm(DesignsystemetMixin, forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=None, empty_label=_("– choose –"))
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings

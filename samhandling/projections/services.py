@@ -30,6 +30,7 @@ audit.register_actions(
         "projections.scenario.changed": gettext_lazy("Changed a projection scenario"),
         "projections.run.started": gettext_lazy("Started a scenario run"),
         "projections.capacity.set": gettext_lazy("Entered today's capacity"),
+        "projections.report.to_agenda": gettext_lazy("Put a projection report on an agenda"),
     }
 )
 
@@ -259,3 +260,60 @@ def capacity_set(*, actor, level: str, area: str, kind: str, value: float) -> Cu
         data={"level": level, "area": area, "kind": kind, "value": value},
     )
     return capacity
+
+
+# --- the report on an agenda ------------------------------------------------------------------------------------
+
+
+def agenda_meetings(actor):
+    """Upcoming meetings (not yet held) whose body the user manages: where a report may be put."""
+    from samhandling.governance import selectors as governance_selectors
+    from samhandling.governance.models.meetings import BEFORE_MEETING
+
+    managed = governance_selectors.managed_bodies(actor)
+    return governance_selectors.meetings_for(actor, upcoming=True).filter(body__in=managed, status__in=BEFORE_MEETING)
+
+
+@transaction.atomic
+def report_to_agenda(*, actor, run: ScenarioRun, area, meeting):
+    """An information item on the meeting with the report "Framskriving for <area>" (PDF) attached, through the
+    meeting module's own services: its permission checks, numbering and audit apply."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from samhandling.governance import services as governance
+    from samhandling.governance.models.items import ItemKind, Visibility
+
+    from . import reports
+
+    require(actor, "projections.view")
+    if not agenda_meetings(actor).filter(pk=meeting.pk).exists():
+        raise ValidationError({"meeting": _("Choose an upcoming meeting of a body you run.")})
+    if run.status != WorkStatus.DONE:
+        raise ValidationError(_("The run is not done."))
+    built = reports.build(run, area, actor)
+    item = governance.item_create(
+        actor=actor,
+        body=meeting.body,
+        meeting=meeting,
+        kind=ItemKind.INFORMATION,
+        title=built.title,
+        description=_(
+            "The projection “%(scenario)s” for %(area)s, with population change, change factors and "
+            "capacity. The report is attached."
+        )
+        % {"scenario": run.scenario.name, "area": area.name},
+        proposed_conclusion=_("The projection is noted."),
+        visibility=Visibility.INTERNAL,
+        case_officer=actor,
+    )
+    content = reports.render_pdf(built)
+    upload = SimpleUploadedFile(f"framskriving-{run.pk}-{area.code}.pdf", content, content_type="application/pdf")
+    governance.attachment_add(actor=actor, item=item, upload=upload, title=built.title)
+    audit.record(
+        actor=actor,
+        action="projections.report.to_agenda",
+        target=run,
+        helsefellesskap=meeting.body.helsefellesskap,
+        data={"item": item.pk, "meeting": meeting.pk, "area": area.key},
+    )
+    return item

@@ -18,5 +18,7 @@ urlpatterns = [
     path("kjoringer/<int:pk>/", views.run_detail, name="run"),
     path("kjoringer/<int:pk>/kapasitet/", views.capacity_set, name="capacity_set"),
     path("kjoringer/<int:pk>/eksport.<str:fmt>", views.export, name="export"),
+    path("kjoringer/<int:pk>/rapport.<str:fmt>", views.report, name="report"),
+    path("kjoringer/<int:pk>/til-sak/", views.report_to_agenda, name="report_to_agenda"),
     path("sammenlign/", views.compare, name="compare"),
 ]

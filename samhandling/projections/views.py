@@ -6,7 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,15 @@ from samhandling.indicators.charts import trend_chart
 
 from . import charts, selectors, services
 from .access import sees_raw_values
-from .forms import CATEGORIES, CapacityForm, FactorFormSet, PopulationComputeForm, PopulationImportForm, ScenarioForm
+from .forms import (
+    CATEGORIES,
+    AgendaForm,
+    CapacityForm,
+    FactorFormSet,
+    PopulationComputeForm,
+    PopulationImportForm,
+    ScenarioForm,
+)
 from .models import Scenario, ScenarioRun
 
 viewer = permission_required("projections.view")
@@ -155,7 +163,14 @@ def _factor_initial(scenario: Scenario | None) -> list[dict]:
 
 
 def _scenario_form(request, scenario: Scenario | None):
-    form = ScenarioForm(request.POST or None, instance=scenario, prefix="scenario")
+    initial = {}
+    if scenario is None:  # a new scenario starts from the default population and the newest data set
+        source, dataset = selectors.default_source(), selectors.datasets().first()
+        initial = {"population": source, "dataset": dataset}
+        if dataset and dataset.period_years:
+            years = dataset.period_years[-2:]
+            initial.update(base_first=years[0], base_last=years[-1])
+    form = ScenarioForm(request.POST or None, instance=scenario, prefix="scenario", initial=initial)
     factors = FactorFormSet(request.POST or None, initial=_factor_initial(scenario), prefix="faktor")
     if request.method == "POST":
         factors_valid = factors.is_valid()
@@ -261,9 +276,42 @@ def run_detail(request, pk: int):
         results=results,
         raw=sees_raw_values(request.user),
         capacity_form=CapacityForm() if can(request.user, "projections.set_capacity") else None,
+        agenda_form=_agenda_form(request),
     )
     template = "projections/_run_status.html" if request.htmx and not run.is_done else "projections/run.html"
     return render(request, template, context)
+
+
+def _agenda_form(request, data=None):
+    """The form that puts the report on an agenda, for users who run a body with an upcoming meeting."""
+    meetings = services.agenda_meetings(request.user)
+    if not meetings.exists():
+        return None
+    return AgendaForm(data, meetings=meetings)
+
+
+@login_required
+@require_POST
+@viewer
+def report_to_agenda(request, pk: int):
+    run = get_object_or_404(selectors.runs(request.user), pk=pk)
+    area = selectors.area_from(request.POST.get("omrade"))
+    form = _agenda_form(request, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            item = services.report_to_agenda(
+                actor=request.user, run=run, area=area, meeting=form.cleaned_data["meeting"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The report is on the agenda."))
+            return redirect(item)
+    else:
+        messages.error(request, _("Choose a meeting."))
+    return redirect(f"{run.get_absolute_url()}?omrade={area.key}#agenda")
 
 
 @login_required
@@ -307,6 +355,27 @@ def compare(request):
         rows=rows,
     )
     return render(request, "projections/compare.html", context)
+
+
+@login_required
+@viewer
+def report(request, pk: int, fmt: str):
+    """The report "Framskriving for <area>" as PDF or Word, for the secretariat to put on an agenda."""
+    from . import reports
+
+    run = get_object_or_404(selectors.runs(request.user), pk=pk)
+    if not run.is_done or fmt not in ("pdf", "docx"):
+        raise Http404
+    area = selectors.area_from(request.GET.get("omrade"))
+    built = reports.build(run, area, request.user)
+    if fmt == "pdf":
+        content, content_type = reports.render_pdf(built), "application/pdf"
+    else:
+        content = reports.render_docx(built)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="framskriving-{run.pk}-{area.code}.{fmt}"'
+    return response
 
 
 @login_required

@@ -23,8 +23,8 @@ PERSONAS = ["anders", "sigrid", "kari", "per", "tove", "ola", ANON]
 VIEWERS = {"anders", "sigrid"}
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"sources", "source", "scenario_create", "scenario_edit"}
-VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export"}
-POSTS = {"scenario_run", "capacity_set"}
+VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export", "report"}
+POSTS = {"scenario_run", "capacity_set", "report_to_agenda"}
 
 
 @pytest.fixture
@@ -83,6 +83,7 @@ def test_projection_permission_matrix(client, demo, world, persona):
         "run": f"{base}kjoringer/{run.pk}/?omrade=kommune:3905",
         "compare": f"{base}sammenlign/?a={run.pk}&b={run.pk}&omrade=kommune:3905",
         "export": f"{base}kjoringer/{run.pk}/eksport.csv",
+        "report": f"{base}kjoringer/{run.pk}/rapport.docx?omrade=kommune:3905",
     }
     failures = walk(client, requests, lambda view: _expect(view, persona))
     if persona not in ANALYSTS:
@@ -96,6 +97,11 @@ def test_projection_permission_matrix(client, demo, world, persona):
         expected = 302 if persona in VIEWERS or persona == ANON else 403
         if response.status_code != expected:
             failures.append(f"capacity_set: expected {expected}, got {response.status_code}")
+    response = client.post(f"{base}kjoringer/{run.pk}/til-sak/", {"omrade": "kommune:3905", "meeting": "0"})
+    # Only someone who runs a body with an upcoming meeting gets further; this world has no meeting planned.
+    expected = 302 if persona == ANON else 403
+    if response.status_code != expected:
+        failures.append(f"report_to_agenda: expected {expected}, got {response.status_code}")
     assert not failures, "\n".join(failures)
     assert ScenarioRun.objects.count() == 1  # nobody but the analyst started a run
 
@@ -395,3 +401,76 @@ def test_a_run_task_run_twice_does_the_work_once(demo, world):
     assert work.run_scenario(run.pk) is False
     run.refresh_from_db()
     assert run.status == WorkStatus.DONE
+
+
+def test_a_run_left_running_by_a_dead_worker_is_taken_over_once_its_claim_is_stale(demo, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samhandling.core import queue
+    from samhandling.projections import work
+
+    _source, _dataset, scenario = world
+    with translation.override("nb"):
+        run = services.run_start(actor=demo.anders, scenario=scenario)
+    fresh = timezone.now()
+    ScenarioRun.objects.filter(pk=run.pk).update(status=WorkStatus.RUNNING, claimed_at=fresh)
+    assert work.run_scenario(run.pk) is False  # its worker may still be alive: left alone
+    stale = fresh - timedelta(seconds=queue.HEARTBEAT_SECONDS * queue.STALE_BEATS + 1)
+    ScenarioRun.objects.filter(pk=run.pk).update(claimed_at=stale)
+    assert work.run_scenario(run.pk) is True
+    run.refresh_from_db()
+    assert run.status == WorkStatus.DONE and run.claimed_at > stale and run.results_path
+
+
+def test_the_report_comes_as_pdf_and_word_with_hidden_services_left_hidden(client, demo, world):
+    from docx import Document
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.sigrid)
+    pdf = client.get(f"/framskrivning/kjoringer/{run.pk}/rapport.pdf?omrade=kommune:3911")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    word = client.get(f"/framskrivning/kjoringer/{run.pk}/rapport.docx?omrade=kommune:3911")
+    document = Document(io.BytesIO(word.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Færder" in text and _nb("Synthetic data") in text
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert _nb("Hidden: the base rate rests on fewer than 5 cases.") in cells
+
+
+def test_the_secretariat_puts_the_report_on_an_upcoming_meeting_as_an_item_with_the_pdf(client, demo, world):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from samhandling.governance import services as governance
+    from samhandling.governance.models import Body
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    body = Body.objects.filter(helsefellesskap__code="VES").first()
+    meeting = governance.meeting_plan(
+        actor=demo.sigrid, body=body, date=timezone.localdate() + timedelta(days=30), start_time=time(10, 0)
+    )
+    client.force_login(demo.sigrid)
+    page = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=helsefellesskap:Vestfold")
+    assert page.context["agenda_form"] is not None
+    response = client.post(
+        f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "helsefellesskap:Vestfold", "meeting": meeting.pk}
+    )
+    item = meeting.items.get(title__contains="Helsefellesskap Vestfold")
+    assert response["Location"] == item.get_absolute_url()
+    attachment = item.attachments.get()
+    assert attachment.content_type == "application/pdf" and attachment.size > 1000
+    assert AuditEvent.objects.filter(action="projections.report.to_agenda").exists()
+
+
+def test_a_user_who_runs_no_body_cannot_put_the_report_on_an_agenda(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    client.force_login(demo.anders)  # an analyst, not the secretariat of any body
+    assert client.get(f"/framskrivning/kjoringer/{run.pk}/").context["agenda_form"] is None
+    response = client.post(f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "land:NO", "meeting": "1"})
+    assert response.status_code == 403

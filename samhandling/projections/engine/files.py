@@ -16,10 +16,11 @@ def municipal_rows(result: pa.Table, *, projected_only: bool = True) -> pa.Table
     rows = result.filter(pc.equal(result["level"], "kommune"))
     if projected_only:
         rows = rows.filter(rows["projected"])
-    return pa.Table.from_arrays(
+    table = pa.Table.from_arrays(
         [rows["area"], rows["kjonn"], rows["alder"], rows["aar"], pc.round(rows["antall"], 2)],
         names=list(CSV_COLUMNS),
     )
+    return table.sort_by([(name, "ascending") for name in ("kommunenummer", "aar", "kjonn", "alder")])
 
 
 def write_csv(table: pa.Table, path: Path) -> None:

@@ -41,6 +41,13 @@ class Backend:
         (self._kept if keep else self._names).append(name)
         return self.con.table(name)
 
+    def materialise_sql(self, name: str, sql: str, *, keep: bool = False) -> Table:
+        """As `materialise`, from SQL that both engines read alike (for statements Ibis is slow to build, such as a
+        union of many tables)."""
+        self._materialise(name, sql)
+        (self._kept if keep else self._names).append(name)
+        return self.con.table(name)
+
     def release(self, names: list[str] | None = None) -> None:
         """Drop what `materialise` made since the last release (or the tables named)."""
         names = self._names if names is None else names

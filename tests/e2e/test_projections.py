@@ -1,0 +1,119 @@
+"""End-to-end: the analyst (anders) imports an SSB projection file and follows its check, builds a scenario with a
+change factor, runs it twice and follows the runs, compares them and exports; the secretariat (sigrid) reads the
+population and the results in bokmål and nynorsk. axe-core checks every page; no page scrolls sideways.
+
+Elements are found by id, name, URL and attributes, never by visible text."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from samhandling.projections.models import PopulationSource, Scenario, ScenarioRun, WorkStatus
+from tests.projections.webfixtures import make_dataset, make_source
+
+from .conftest import check_axe, login
+
+FIXTURES = Path(__file__).resolve().parents[1] / "projections" / "fixtures"
+WORK_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def storage(settings, tmp_path):
+    settings.INDICATOR_STORAGE_ROOT = tmp_path / "store"
+    return tmp_path / "store"
+
+
+def _no_sideways_scroll(page: Page, label: str) -> None:
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"{label} is {scrolled} px wide at {width} px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_analyst_imports_builds_runs_compares_and_the_secretariat_reads(site, storage, page: Page, browser):
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"pageerror {error}"))
+    builtin = make_source(storage)
+    make_dataset(storage)
+    login(page, "anders")
+
+    page.goto("/framskrivning/befolkning/")
+    check_axe(page, "population sources")
+    page.locator("#id_ssb-name").fill("SSB E2E")
+    page.locator("#id_ssb-alternative").fill("MMMM")
+    page.locator("#id_ssb-upload").set_input_files(str(FIXTURES / "ssb_14288_sample.json"))
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/framskrivning/befolkning/\d+/$"))
+    source = PopulationSource.objects.get(name="SSB E2E")
+    expect(page.locator("#source-status a[href*='kilde=']")).to_be_attached(timeout=WORK_TIMEOUT_MS)
+    source.refresh_from_db()
+    assert source.status == WorkStatus.DONE
+    check_axe(page, "imported source")
+
+    page.goto("/framskrivning/scenarioer/ny/")
+    check_axe(page, "new scenario")
+    page.locator("#id_scenario-name").fill("E2E-scenario")
+    page.locator("#id_scenario-population").select_option(str(builtin.pk))
+    page.locator("#id_scenario-dataset").select_option(index=1)
+    page.locator("#id_scenario-base_first").fill("2024")
+    page.locator("#id_scenario-base_last").fill("2025")
+    page.locator("#id_scenario-to_year").fill("2030")
+    page.locator("#id_scenario-draws").fill("200")
+    page.locator("#id_faktor-0-service").select_option("liggedogn")
+    page.locator("#id_faktor-0-kind").select_option("target")
+    page.locator("#id_faktor-0-value").fill("-10")
+    page.locator("#id_faktor-0-low").fill("-20")
+    page.locator("#id_faktor-0-high").fill("-5")
+    page.locator("#id_faktor-0-target_year").fill("2030")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/framskrivning/scenarioer/\d+/$"))
+    scenario = Scenario.objects.get(name="E2E-scenario")
+    assert scenario.factors[0]["service"] == "liggedogn"
+    check_axe(page, "scenario")
+
+    for _ in range(2):
+        page.goto(f"/framskrivning/scenarioer/{scenario.pk}/")
+        page.locator("main form[action$='/kjor/'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/framskrivning/kjoringer/\d+/$"))
+        expect(page.locator("#summary-heading")).to_be_attached(timeout=WORK_TIMEOUT_MS)
+    first, second = ScenarioRun.objects.filter(scenario=scenario).order_by("pk")
+    assert first.status == second.status == WorkStatus.DONE
+    page.goto(f"/framskrivning/kjoringer/{first.pk}/?omrade=kommune:3905")
+    expect(page.locator("[data-vega-spec] svg").first).to_be_attached()
+    check_axe(page, "run results")
+    with page.expect_download() as download:
+        page.locator("a[href$='/eksport.csv']").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("level,area,service,year")
+
+    page.goto(f"/framskrivning/sammenlign/?a={first.pk}&b={second.pk}&omrade=kommune:3905")
+    check_axe(page, "compare")
+
+    reader = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    try:
+        secretariat = reader.new_page()
+        secretariat.on("pageerror", lambda error: problems.append(f"secretariat pageerror {error}"))
+        login(secretariat, "sigrid")
+        for language in ("nb", "nn"):
+            if language == "nn":
+                secretariat.locator("form.language-switcher button[value=nn]").click()
+                expect(secretariat.locator("html")).to_have_attribute("lang", "nn")
+            for path in (
+                f"/framskrivning/?omrade=helsefellesskap:Vestfold&kilde={builtin.pk}",
+                f"/framskrivning/?omrade=kommune:3905&kilde={source.pk}",
+                "/framskrivning/scenarioer/",
+                f"/framskrivning/kjoringer/{first.pk}/?omrade=kommune:3911",
+                f"/framskrivning/sammenlign/?a={first.pk}&b={second.pk}&omrade=kommune:3905",
+            ):
+                response = secretariat.goto(path)
+                assert response is not None and response.status == 200, path
+                expect(secretariat.locator("html")).to_have_attribute("lang", language)
+                check_axe(secretariat, f"{path} as sigrid in {language}")
+                _no_sideways_scroll(secretariat, f"{path} ({language})")
+        secretariat.goto(f"/framskrivning/kjoringer/{first.pk}/?omrade=kommune:3911")
+        expect(secretariat.locator(".synthetic-marker")).to_be_attached()
+    finally:
+        reader.close()
+    assert not problems, "\n".join(problems)
