@@ -129,6 +129,13 @@ def event_update(*, actor, event: Event, **fields: Any) -> Event:
     EVENT_WORKFLOW.require(actor, event, "edit")
     _assign(event, fields)
     _validate(event)
+    if event.registration_required and event.capacity is not None and event.capacity < _seats_taken(event):
+        raise ValidationError(
+            {
+                "capacity": _("%(count)s people already have a seat: the capacity cannot be lower.")
+                % {"count": _seats_taken(event)}
+            }
+        )
     event.save()
     audit.record(
         actor=actor,

@@ -117,7 +117,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if response is not None:
                 return response
     elif request.method == "POST":
-        messages.error(request, _("Registration is closed."))
+        messages.error(
+            request, _("Log in to register for this event.") if window == "open" else _("Registration is closed.")
+        )
         return redirect(event)
     response = render(
         request,
