@@ -316,6 +316,7 @@ def participants_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
 REGISTRATION_ACTIONS = {
     "godkjenn": lambda request, r: services.registration_approve(actor=request.user, registration=r),
     "avvis": lambda request, r: services.registration_reject(actor=request.user, registration=r),
+    "meld-av": lambda request, r: services.registration_withdraw_for(actor=request.user, registration=r),
     "sjekk-inn": lambda request, r: services.registration_check_in(actor=request.user, registration=r),
     "angre-innsjekk": lambda request, r: services.registration_check_in(actor=request.user, registration=r, undo=True),
 }
