@@ -196,6 +196,13 @@ REGISTRATION_WORKFLOW = Workflow(
             _("Decline"),
         ),
         Action(
+            "withdraw",
+            "events.manage_registrations",
+            frozenset({RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}),
+            RegistrationStatus.WITHDRAWN,
+            _("Withdraw"),
+        ),
+        Action(
             "check_in",
             "events.manage_registrations",
             frozenset({RegistrationStatus.CONFIRMED}),

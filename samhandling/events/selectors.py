@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samhandling.core.models import Helsefellesskap
 from samhandling.core.permissions import require
@@ -55,8 +56,6 @@ def organiser_communities_with_events() -> QuerySet[Helsefellesskap]:
 
 
 def _meeting_entries(community: Helsefellesskap | None, start: date, end: date | None) -> list[CalendarEntry]:
-    from django.utils.translation import gettext as _
-
     from samhandling.governance import selectors as governance
 
     from .ical import OSLO_DURATION
@@ -132,7 +131,7 @@ def calendar(
             title=event.title,
             starts_at=event.starts_at,
             ends_at=event.ends_at,
-            place=event.place or (event.video_link and "Video") or "",
+            place=event.place or (str(_("Online")) if event.video_link else ""),
             organiser=event.organiser_name,
             url=event.get_absolute_url(),
             cancelled=event.status == EventStatus.CANCELLED,

@@ -129,6 +129,13 @@ def event_update(*, actor, event: Event, **fields: Any) -> Event:
     EVENT_WORKFLOW.require(actor, event, "edit")
     _assign(event, fields)
     _validate(event)
+    if event.registration_required and event.capacity is not None and event.capacity < _seats_taken(event):
+        raise ValidationError(
+            {
+                "capacity": _("%(count)s people already have a seat: the capacity cannot be lower.")
+                % {"count": _seats_taken(event)}
+            }
+        )
     event.save()
     audit.record(
         actor=actor,
@@ -281,6 +288,12 @@ def registration_withdraw(*, registration: Registration, actor=None) -> Registra
     _queue_mails([registration.pk], MailKind.WITHDRAWN)
     _promote(event)
     return registration
+
+
+def registration_withdraw_for(*, actor, registration: Registration) -> Registration:
+    """The organiser withdraws someone (who phoned, say); the same as the personal link, with the organiser's check."""
+    REGISTRATION_WORKFLOW.require(actor, registration, "withdraw")
+    return registration_withdraw(registration=registration, actor=actor)
 
 
 @transaction.atomic

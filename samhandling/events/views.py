@@ -117,7 +117,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if response is not None:
                 return response
     elif request.method == "POST":
-        messages.error(request, _("Registration is closed."))
+        messages.error(
+            request, _("Log in to register for this event.") if window == "open" else _("Registration is closed.")
+        )
         return redirect(event)
     response = render(
         request,
@@ -314,6 +316,7 @@ def participants_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
 REGISTRATION_ACTIONS = {
     "godkjenn": lambda request, r: services.registration_approve(actor=request.user, registration=r),
     "avvis": lambda request, r: services.registration_reject(actor=request.user, registration=r),
+    "meld-av": lambda request, r: services.registration_withdraw_for(actor=request.user, registration=r),
     "sjekk-inn": lambda request, r: services.registration_check_in(actor=request.user, registration=r),
     "angre-innsjekk": lambda request, r: services.registration_check_in(actor=request.user, registration=r, undo=True),
 }

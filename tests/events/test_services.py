@@ -279,3 +279,11 @@ def test_concurrent_sign_ups_never_exceed_capacity_and_keep_the_waiting_order(re
     services.registration_withdraw(registration=rows[0])
     rows[5].refresh_from_db()
     assert rows[5].status == S.CONFIRMED
+
+
+def test_the_capacity_cannot_go_below_the_seats_taken(ev):
+    sign_up(ev.event, "Anne")
+    sign_up(ev.event, "Bjorn")
+    with pytest.raises(ValidationError) as error:
+        services.event_update(actor=ev.sigrid, event=ev.event, capacity=1)
+    assert "capacity" in error.value.message_dict

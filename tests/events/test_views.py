@@ -214,3 +214,14 @@ def test_registrations_awaiting_approval_are_in_the_organisers_tasks(ev):
     titles = [str(item.title) for item in todo_for(ev.sigrid)]
     assert any("Med godkjenning (1)" in title for title in titles)
     assert not any("Med godkjenning" in str(item.title) for item in todo_for(ev.ola))
+
+
+def test_the_organiser_withdraws_someone_and_the_waiting_list_moves_up(client, ev):
+    first, _second, waiting = (sign_up(ev.event, name) for name in ("Anne", "Bjorn", "Cecilie"))
+    client.force_login(ev.ola)
+    assert client.post(reverse("events:registration_act", args=[first.pk, "meld-av"])).status_code == 403
+    client.force_login(ev.sigrid)
+    client.post(reverse("events:registration_act", args=[first.pk, "meld-av"]))
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (first.status, waiting.status) == (RegistrationStatus.WITHDRAWN, RegistrationStatus.CONFIRMED)

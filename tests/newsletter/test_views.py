@@ -274,3 +274,21 @@ def test_the_editor_renames_reorders_adds_and_removes_sections(client, news):
     assert news.newsletter.sections.count() == 3
     client.force_login(news.kari)
     assert client.post(url, {"new_title": "Kapra"}).status_code == 404
+
+
+def test_the_editor_schedules_an_issue_and_a_time_in_the_past_is_refused(client, news):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(news.sigrid)
+    url = reverse("newsletter:issue_act", args=[news.issue.pk, "planlegg"])
+    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(url, {"send_at": past}, follow=True)
+    assert "Velg et tidspunkt fram i tid." in refused.text
+    assert Issue.objects.get(pk=news.issue.pk).status == IssueStatus.DRAFT
+    future = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    client.post(url, {"send_at": future})
+    assert Issue.objects.get(pk=news.issue.pk).status == IssueStatus.SCHEDULED
+    client.post(reverse("newsletter:issue_act", args=[news.issue.pk, "avbryt-planlegging"]))
+    assert Issue.objects.get(pk=news.issue.pk).status == IssueStatus.DRAFT
