@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "samhandling.deviations",
     "samhandling.governance",
     "samhandling.indicators",
+    "samhandling.plans",
 ]
 
 MIDDLEWARE = [

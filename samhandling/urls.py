@@ -33,6 +33,7 @@ urlpatterns = [
     path("avvik/", include("samhandling.deviations.urls")),
     path("moter/", include("samhandling.governance.urls")),
     path("styringsinformasjon/", include("samhandling.indicators.urls")),
+    path("handlingsplan/", include("samhandling.plans.urls")),
     path("", include("samhandling.core.urls")),
 ]
 
