@@ -73,12 +73,18 @@ class GoalForm(DesignsystemetMixin, forms.Form):
         help_text=_("Optional. The plan then shows the latest published value and whether the goal is on track."),
     )
     areas = forms.MultipleChoiceField(
-        label=_("Areas"), required=False, widget=forms.CheckboxSelectMultiple(), help_text=_("Where the goal applies.")
+        label=_("Areas"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(),
+        template_name=CHECKBOX_GROUP,
+        help_text=_("Where the goal applies."),
     )
     baseline_year = forms.IntegerField(label=_("Baseline year"), required=False, error_messages=YEAR_ERRORS, **YEAR)
     target_value = forms.FloatField(
         label=_("Target value"),
         required=False,
+        localize=True,  # a decimal comma, as Norwegians write it
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={"invalid": _("Enter a number, for example 12,5.")},
     )
 
@@ -87,9 +93,6 @@ class GoalForm(DesignsystemetMixin, forms.Form):
         self.community = community
         self.fields["indicator"].choices = [("", _("No indicator")), *indicator_choices(get_language() or "nb")]
         self.fields["areas"].choices = area_choices(community)
-        self.fields["areas"].widget.template_name = CHECKBOX_GROUP
-        self.fields["target_value"].localize = True
-        self.fields["target_value"].widget.is_localized = True
 
     def clean(self):
         data = super().clean()

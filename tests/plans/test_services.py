@@ -196,3 +196,34 @@ def test_only_managers_put_the_report_on_an_agenda(pl, demo):
     with pytest.raises(PermissionDenied):
         services.plan_report_to_agenda(actor=demo.hilde, plan=pl.plan, meeting=upcoming)
     assert not upcoming.items.filter(title__startswith="Status").exists()
+
+
+def test_the_owner_is_reminded_before_the_next_ssu_meeting_until_the_status_is_reported(pl, demo):
+    from samhandling.plans.todo import plans_todo
+
+    assert plans_todo(demo.kari) == []  # the plan is a draft
+    services.plan_approve(actor=pl.sigrid, plan=pl.plan, item=pl.gov.public_item)
+    assert plans_todo(demo.kari) == []  # no SSU meeting in the coming weeks
+    upcoming = pl.gov.plan(days=10)
+    todo = plans_todo(demo.kari)
+    assert [t.url for t in todo] == [pl.vitality.get_absolute_url() + "#status"]
+    assert todo[0].due == upcoming.date
+    assert plans_todo(demo.per) == []  # per's measure is completed
+    services.measure_report_status(actor=demo.kari, measure=pl.vitality, status=MeasureStatus.IN_PROGRESS, text="Ok")
+    assert plans_todo(demo.kari) == []
+
+
+def test_the_demo_plans_command_runs_twice_and_creates_once(demo, run, fake_documents, settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo_plans", stdout=io.StringIO())  # builds the demo meetings first
+    call_command("demo_plans", stdout=io.StringIO())
+    plans = ActionPlan.objects.filter(helsefellesskap__code="VES").order_by("start_year")
+    assert [p.status for p in plans] == [PlanStatus.PUBLISHED, PlanStatus.DRAFT]
+    published, draft = plans
+    assert Measure.objects.filter(goal__theme__plan=published).count() == 7
+    # The completed measure stays behind; the six others are carried over.
+    assert Measure.objects.filter(goal__theme__plan=draft).count() == 6
