@@ -70,7 +70,7 @@ class GoalForm(DesignsystemetMixin, forms.Form):
     indicator = forms.ChoiceField(
         label=_("Measured by indicator"),
         required=False,
-        help_text=_("Optional. The plan then shows the latest published value and whether the goal is on track."),
+        help_text=_("The plan then shows the latest published value and whether the goal is on track."),
     )
     areas = forms.MultipleChoiceField(
         label=_("Areas"),
@@ -125,7 +125,8 @@ class MeasureForm(DesignsystemetMixin, forms.Form):
         label=_("Agenda items that decided or followed up the measure"),
         queryset=AgendaItem.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
+        template_name=CHECKBOX_GROUP,
     )
 
     def __init__(self, *args, community, people, items, **kwargs):

@@ -2,6 +2,9 @@
 progress, the forms of the secretariat, status entry by a measure's owner, the status report, and the public pages
 of published plans. Thin: reads through selectors, writes through services."""
 
+from datetime import timedelta
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +19,7 @@ from samhandling.core.forms import apply_service_errors
 from samhandling.core.http import community_by_slug_or_redirect, save_with
 from samhandling.core.models import Helsefellesskap
 from samhandling.core.permissions import can, require
-from samhandling.governance.models import BEFORE_MEETING, AgendaItem, BodyKind, Meeting
+from samhandling.governance.models import BEFORE_MEETING, AgendaItem, BodyKind, Meeting, StandardItem
 from samhandling.governance.views.common import community_people
 
 from . import documents, selectors, services
@@ -55,12 +58,51 @@ def _managed_plan(request, pk):
     return plan
 
 
+# Agenda items offered for linking: the community's own items (not the fixed opening items) of the last two years.
+ITEM_DAYS = 2 * 366
+
+
 def _community_items(community):
     return (
-        AgendaItem.objects.filter(body__helsefellesskap=community, meeting__isnull=False)
+        AgendaItem.objects.filter(
+            body__helsefellesskap=community,
+            meeting__isnull=False,
+            standard=StandardItem.NONE,
+            meeting__date__gte=timezone.localdate() - timedelta(days=ITEM_DAYS),
+        )
         .select_related("body")
         .order_by("-meeting__date", "position", "pk")
     )
+
+
+class NotEditable(Exception):
+    """The plan is approved or published: its contents are not changed (the view goes back to the plan)."""
+
+
+def _editable(request, plan):
+    require(request.user, "plans.manage_plan", plan)
+    try:
+        PLAN_WORKFLOW.require(request.user, plan, "edit")
+    except ValidationError:
+        raise NotEditable(plan) from None
+
+
+def editable_only(view):
+    """Back to the plan with a message when the plan is no longer a draft (a link from an older page, say)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotEditable as error:
+            plan = error.args[0]
+            messages.error(
+                request,
+                _("The plan is approved: put it back to draft to change it, or copy it to the next year."),
+            )
+            return redirect(plan)
+
+    return wrapped
 
 
 # --- plans -----------------------------------------------------------------------------------------------------------
@@ -123,9 +165,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@editable_only
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _managed_plan(request, pk)
-    PLAN_WORKFLOW.require(request.user, plan, "edit")
+    plan = selectors.plan_for(request.user, pk)
+    _editable(request, plan)
     form = PlanForm(
         request.POST or None,
         community=plan.helsefellesskap,
@@ -180,7 +223,6 @@ def _detail_with_errors(request, plan, **forms) -> HttpResponse:
 @require_POST
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _managed_plan(request, pk)
-    PLAN_WORKFLOW.require(request.user, plan, "approve")
     form = ApproveForm(request.POST, items=_community_items(plan.helsefellesskap), prefix="approve")
     if form.is_valid():
         try:
@@ -250,12 +292,8 @@ def status_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # --- themes, goals, measures -----------------------------------------------------------------------------------------
 
 
-def _editable(request, plan):
-    require(request.user, "plans.manage_plan", plan)
-    PLAN_WORKFLOW.require(request.user, plan, "edit")
-
-
 @login_required
+@editable_only
 def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_for(request.user, pk)
     _editable(request, plan)
@@ -272,6 +310,7 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@editable_only
 def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     theme = selectors.theme_for(request.user, pk)
     _editable(request, theme.plan)
@@ -289,6 +328,7 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@editable_only
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
     theme = selectors.theme_for(request.user, pk)
     plan = theme.plan
@@ -307,6 +347,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@editable_only
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     plan = goal.theme.plan
@@ -340,6 +381,7 @@ def _measure_form(request, plan, initial=None) -> MeasureForm:
 
 
 @login_required
+@editable_only
 def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     plan = goal.theme.plan
@@ -357,6 +399,7 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@editable_only
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_for(request.user, pk)
     plan = measure.plan
@@ -383,7 +426,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if may_report:
         choices = MEASURE_WORKFLOW.next_statuses(measure)
-        form = StatusForm(request.POST or None, choices=choices, initial={"status": measure.status})
+        initial = {"status": measure.status, "text": measure.status_text}
+        form = StatusForm(request.POST or None, choices=choices, initial=initial)
         if request.method == "POST":
             response = save_with(
                 request,

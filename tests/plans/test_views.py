@@ -231,3 +231,31 @@ def test_copy_to_next_year_from_the_page(client, pl):
     assert response.status_code == 302
     copy = pl.plan.copies.get()
     assert response["Location"] == copy.get_absolute_url()
+
+
+def test_the_forms_of_an_approved_plan_send_the_secretariat_back_to_the_plan(client, demo, pl, published):
+    theme = services.theme_create(actor=pl.sigrid, plan=pl.plan, title="Fastlegesituasjonen")
+    services.plan_approve(actor=pl.sigrid, plan=pl.plan, item=pl.gov.public_item)
+    urls = [
+        f"/handlingsplan/{pl.plan.pk}/rediger/",
+        f"/handlingsplan/{pl.plan.pk}/nytt-tema/",
+        f"/handlingsplan/tema/{theme.pk}/rediger/",
+        f"/handlingsplan/tema/{theme.pk}/nytt-mal/",
+        f"/handlingsplan/mal/{pl.goal.pk}/rediger/",
+        f"/handlingsplan/mal/{pl.goal.pk}/nytt-tiltak/",
+        f"/handlingsplan/tiltak/{pl.vitality.pk}/rediger/",
+    ]
+    client.force_login(pl.sigrid)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == pl.plan.get_absolute_url(), url
+        assert client.post(url, {"title": "Endret"}).status_code == 302
+    assert not pl.plan.themes.filter(title="Endret").exists()
+    page = client.get(pl.plan.get_absolute_url()).content.decode()
+    assert "Planen er godkjent: sett den tilbake til utkast" in page
+    client.force_login(demo.hilde)  # reads the approved plan, changes nothing
+    assert all(client.get(url).status_code == 403 for url in urls)
+    # Approving twice is an error at the form, not a crash.
+    client.force_login(pl.sigrid)
+    response = client.post(f"/handlingsplan/{pl.plan.pk}/godkjenn/", {"approve-item": str(pl.gov.public_item.pk)})
+    assert response.status_code == 400
