@@ -46,6 +46,9 @@ audit.register_actions(
         "plans.goal.updated": gettext_lazy("Changed goal of action plan"),
         "plans.measure.created": gettext_lazy("Added measure to action plan"),
         "plans.measure.updated": gettext_lazy("Changed measure of action plan"),
+        "plans.theme.removed": gettext_lazy("Removed theme from action plan"),
+        "plans.goal.removed": gettext_lazy("Removed goal from action plan"),
+        "plans.measure.removed": gettext_lazy("Removed measure from action plan"),
         "plans.measure.not_started": gettext_lazy("Reported a measure as not started"),
         "plans.measure.in_progress": gettext_lazy("Reported a measure as in progress"),
         "plans.measure.delayed": gettext_lazy("Reported a measure as delayed"),
@@ -481,3 +484,19 @@ def plan_report_to_agenda(*, actor: User, plan: ActionPlan, meeting, fmt: str = 
         data={"meeting": meeting.pk, "item": item.pk, "format": fmt},
     )
     return item
+
+
+# --- removing from a draft -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_part_remove(*, actor: User, part: Theme | Goal | Measure) -> ActionPlan:
+    """Remove a theme, goal or measure (with what lies under it) from a draft plan; an approved plan keeps its
+    contents (a measure that ends is reported "avsluttet" instead)."""
+    plan = part.theme.plan if isinstance(part, Goal) else part.plan
+    require(actor, "plans.manage_plan", plan)
+    _check_editable(plan)
+    action = {Theme: "plans.theme.removed", Goal: "plans.goal.removed", Measure: "plans.measure.removed"}[type(part)]
+    _record(actor=actor, action=action, target=part, plan=plan, data={"title": part.title})
+    part.delete()
+    return plan

@@ -22,6 +22,7 @@ urlpatterns = [
     path("mal/<int:pk>/nytt-tiltak/", views.measure_create, name="measure_create"),
     path("tiltak/<int:pk>/", views.measure_detail, name="measure_detail"),
     path("tiltak/<int:pk>/rediger/", views.measure_edit, name="measure_edit"),
+    path("<slug:kind>/<int:pk>/fjern/", views.part_remove, name="part_remove"),
     path("offentlig/<slug:slug>/", views.public_list, name="public_list"),
     path("offentlig/<slug:slug>/<int:pk>/", views.public_detail, name="public_detail"),
 ]

@@ -27,11 +27,21 @@ from .forms import AgendaForm, ApproveForm, GoalForm, MeasureForm, PlanForm, Sta
 from .models import MEASURE_WORKFLOW, PLAN_WORKFLOW, PlanStatus
 
 
-def _form_page(request, form, *, title: str, crumbs, submit: str, cancel: str, lead: str = "") -> HttpResponse:
+def _form_page(
+    request, form, *, title: str, crumbs, submit: str, cancel: str, lead: str = "", remove: str = ""
+) -> HttpResponse:
     response = render(
         request,
         "plans/form_page.html",
-        {"form": form, "title": title, "crumbs": crumbs, "submit": submit, "cancel": cancel, "lead": lead},
+        {
+            "form": form,
+            "title": title,
+            "crumbs": crumbs,
+            "submit": submit,
+            "cancel": cancel,
+            "lead": lead,
+            "remove": remove,
+        },
     )
     response.status_code = 400 if request.method == "POST" else 200
     return response
@@ -321,6 +331,7 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.theme_update(actor=request.user, theme=theme, **data),
         success=_("The theme was saved."),
         title=_("Edit the theme"),
+        remove=reverse("plans:part_remove", args=["tema", theme.pk]),
         crumbs=_crumbs(theme.plan),
         submit=_("Save"),
         cancel=theme.plan.get_absolute_url(),
@@ -363,6 +374,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.goal_update(actor=request.user, goal=goal, **data),
         success=_("The goal was saved."),
         title=_("Edit the goal"),
+        remove=reverse("plans:part_remove", args=["mal", goal.pk]),
         crumbs=_crumbs(plan),
         submit=_("Save"),
         cancel=plan.get_absolute_url(),
@@ -412,6 +424,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.measure_update(actor=request.user, measure=measure, **data),
         success=_("The measure was saved."),
         title=_("Edit the measure"),
+        remove=reverse("plans:part_remove", args=["tiltak", measure.pk]),
         crumbs=_crumbs(plan, (measure.title, measure.get_absolute_url())),
         submit=_("Save"),
         cancel=measure.get_absolute_url(),
@@ -482,3 +495,21 @@ def public_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "plans/public_detail.html",
         {"community": community, "plan": plan, "progress": selectors.plan_progress(plan), "public": True},
     )
+
+
+REMOVABLE = {"tema": selectors.theme_for, "mal": selectors.goal_for, "tiltak": selectors.measure_for}
+
+
+@login_required
+@require_POST
+@editable_only
+def part_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Remove a theme, goal or measure from a draft (a button on its edit page)."""
+    if kind not in REMOVABLE:
+        raise Http404
+    part = REMOVABLE[kind](request.user, pk)
+    plan = part.theme.plan if kind == "mal" else part.plan
+    _editable(request, plan)
+    services.plan_part_remove(actor=request.user, part=part)
+    messages.success(request, _("“%(title)s” was removed from the plan.") % {"title": part.title})
+    return redirect(plan)

@@ -10,7 +10,7 @@ import pytest
 
 from samhandling.plans import services
 from samhandling.plans.models import Measure, MeasureStatus, PlanStatus
-from tests.matrix import url_names, walk
+from tests.matrix import LOGIN_REDIRECT, url_names, walk
 
 from .conftest import YEAR
 
@@ -86,6 +86,7 @@ COVERED = {
     "measure_edit",
     "public_list",
     "public_detail",
+    "part_remove",
 }
 
 
@@ -127,6 +128,17 @@ def test_plans_permission_matrix(client, demo, pl, published, persona):
         return []
 
     failures = walk(client, requests, lambda view: _expect(view, persona), no_drafts_in_public)
+    # Last, as it changes the world: removing a measure (the secretariat is sent back to the plan).
+    response = client.post(f"/handlingsplan/tiltak/{pl.ung_arena.pk}/fjern/")
+    want = {"redirect": MANAGERS, 403: OWNERS, 302: {ANON}}
+    expected = next((status for status, people in want.items() if persona in people), 404)
+    if expected == "redirect":
+        ok = response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    else:
+        ok = response.status_code == expected and (expected != 302 or response["Location"].startswith(LOGIN_REDIRECT))
+    if not ok:
+        failures.append(f"part_remove: expected {expected}, got {response.status_code}")
+    assert Measure.objects.filter(pk=pl.ung_arena.pk).exists() == (persona not in MANAGERS)
     assert not failures, "\n".join(failures)
 
 
@@ -259,3 +271,17 @@ def test_the_forms_of_an_approved_plan_send_the_secretariat_back_to_the_plan(cli
     client.force_login(pl.sigrid)
     response = client.post(f"/handlingsplan/{pl.plan.pk}/godkjenn/", {"approve-item": str(pl.gov.public_item.pk)})
     assert response.status_code == 400
+
+
+def test_removing_a_theme_takes_its_goals_and_measures_and_is_audited(client, pl):
+    from samhandling.core.models import AuditEvent
+
+    client.force_login(pl.sigrid)
+    page = client.get(f"/handlingsplan/tema/{pl.themes.elderly.pk}/rediger/").content.decode()
+    assert f'action="/handlingsplan/tema/{pl.themes.elderly.pk}/fjern/"' in page
+    response = client.post(f"/handlingsplan/tema/{pl.themes.elderly.pk}/fjern/")
+    assert response.status_code == 302
+    assert not Measure.objects.filter(pk=pl.vitality.pk).exists()
+    assert pl.plan.themes.count() == 4
+    assert AuditEvent.objects.filter(action="plans.theme.removed").exists()
+    assert client.post(f"/handlingsplan/ukjent/{pl.goal.pk}/fjern/").status_code == 404
