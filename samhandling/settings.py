@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "samhandling.governance",
     "samhandling.indicators",
     "samhandling.plans",
+    "samhandling.agreements",
 ]
 
 MIDDLEWARE = [

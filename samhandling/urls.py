@@ -34,6 +34,7 @@ urlpatterns = [
     path("moter/", include("samhandling.governance.urls")),
     path("styringsinformasjon/", include("samhandling.indicators.urls")),
     path("handlingsplan/", include("samhandling.plans.urls")),
+    path("avtaler/", include("samhandling.agreements.urls")),
     path("", include("samhandling.core.urls")),
 ]
 
