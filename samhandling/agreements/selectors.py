@@ -104,4 +104,4 @@ def diff_lines(earlier: AgreementVersion | None, version: AgreementVersion) -> l
     if earlier is None:
         return []
     before, after = version_text(earlier).splitlines(), version_text(version).splitlines()
-    return [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in "+-"]
+    return [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in "+-" and line[2:].strip()]

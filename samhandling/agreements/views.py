@@ -5,7 +5,7 @@ public page of adopted agreements. Thin: reads through selectors, writes through
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from samhandling.core.permissions import can, community_organisations, require
 
 from . import selectors, services
 from .forms import AdoptForm, AgreementForm, ApprovalForm, VersionForm
-from .models import VERSION_WORKFLOW, VersionStatus
+from .models import VERSION_WORKFLOW, Approval, VersionStatus
 
 
 def _form_page(request, form, *, title: str, cancel: str, submit: str, crumbs) -> HttpResponse:
@@ -254,3 +254,20 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
         "agreements/public_list.html",
         {"community": community, "agreements": selectors.agreements_for(None, community, public=True)},
     )
+
+
+@login_required
+def signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed copy of a party's approval, for whoever may read the version."""
+    approval = Approval.objects.select_related("version__agreement__helsefellesskap").filter(pk=pk).first()
+    if (
+        approval is None
+        or not approval.signed_copy
+        or not can(request.user, "agreements.view_version", approval.version)
+    ):
+        raise Http404
+    response = FileResponse(
+        approval.signed_copy.open("rb"), as_attachment=True, filename=f"signert-{approval.party_id}-{approval.pk}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -53,6 +53,10 @@ def test_an_adopted_version_is_never_changed_and_the_next_one_replaces_it(ag):
     statuses = dict(AgreementVersion.objects.filter(agreement=ag.overarching).values_list("number", "status"))
     assert statuses == {1: VersionStatus.REPLACED, 2: VersionStatus.ADOPTED}
     assert ag.v1.clauses.count() == 3  # the replaced version keeps its text
+    assert selectors.diff_lines(ag.v1, v2) == [
+        ("+", "4 Barn og unge med sammensatte behov"),
+        ("+", "§ 6-2: 12, 13"),
+    ]
     assert AuditEvent.objects.filter(action="agreements.version.replaced").exists()
     with pytest.raises(TransitionError):
         services.version_adopt(actor=ag.sigrid, version=v2, valid_from=date(2024, 1, 1))
@@ -113,3 +117,25 @@ def test_only_the_secretariat_writes_agreements(ag, demo):
             services.version_create(actor=user, agreement=ag.overarching, text=TEXT_V1, reason="x")
         with pytest.raises(PermissionDenied):
             services.agreement_create(actor=user, community=ag.community, kind="sub", title="X", parties=[ag.hospital])
+
+
+def test_the_demo_agreements_command_runs_twice_and_creates_once(demo):
+    import io
+
+    from django.core.management import call_command
+
+    from samhandling.agreements.models import Agreement
+
+    call_command("demo_agreements", stdout=io.StringIO())
+    call_command("demo_agreements", stdout=io.StringIO())
+    agreements = list(selectors.agreements_for(demo.sigrid, Agreement.objects.first().helsefellesskap))
+    assert len(agreements) == 3
+    rows = {row.point: row for row in selectors.coverage(agreements)}
+    assert all(row.covered for row in rows.values())
+    overarching = next(a for a in agreements if a.kind == "overarching")
+    missing = [
+        party
+        for party, approval in selectors.approval_status(overarching, selectors.current_version(overarching))
+        if approval is None
+    ]
+    assert len(missing) == 2  # two municipal councils have not approved yet

@@ -27,6 +27,7 @@ def _expect(view: str, persona: str):
         "version_adopt": {400: MANAGERS},
         "approval_add": {400: MANAGERS, 403: VESTFOLD},
         "version_act": {404: MANAGERS, 403: VESTFOLD},
+        "signed_copy": {200: VESTFOLD},
     }[view]
     for status, people in table.items():
         if status != "else" and persona in people:
@@ -46,11 +47,26 @@ def test_every_agreements_url_is_in_the_matrix():
         "approval_add",
         "version_act",
         "public_list",
+        "signed_copy",
     }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_agreements_permission_matrix(client, demo, ag, persona):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from samhandling.agreements import services
+
+    approval = services.approval_record(
+        actor=ag.sigrid,
+        version=ag.v1,
+        party=ag.larvik,
+        approved_by="Kommunestyret",
+        approved_on=date(2023, 2, 1),
+        upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+    )
     if persona != ANON:
         client.force_login(getattr(demo, persona))
     requests = {
@@ -65,9 +81,13 @@ def test_agreements_permission_matrix(client, demo, ag, persona):
         "approval_add": ("post", f"/avtaler/versjon/{ag.v1.pk}/godkjenning/"),
         "version_act": ("post", f"/avtaler/versjon/{ag.v1.pk}/ukjent/"),
         "public_list": f"/avtaler/offentlig/{ag.community.slug}/",
+        "signed_copy": f"/avtaler/godkjenning/{approval.pk}/signert.pdf",
     }
 
     def no_drafts(view, response, status):
+        if response.streaming:
+            body = b"".join(response.streaming_content)
+            return [] if body.startswith(b"%PDF") else [f"{view}: not the signed copy"]
         if (
             status == 200
             and view != "draft_detail"
