@@ -12,7 +12,7 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from samhandling.core.navigation import MenuEntry, register_menu
 
-        from . import access, services  # noqa: F401  (permission rules, audit labels)
+        from . import access, services, todo  # noqa: F401  (permission rules, audit labels, "Mine oppgaver")
 
         register_menu(
             MenuEntry(

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.forms import DesignsystemetMixin
-from samhandling.governance.forms.fields import CHECKBOX_GROUP, DATE, check_as_service, text_area
+from samhandling.governance.forms.fields import CHECKBOX_GROUP, DATE, BodyChoiceField, check_as_service, text_area
 
 from .models import AgreementKind
 from .services import parse_clauses
@@ -64,3 +64,15 @@ class ApprovalForm(DesignsystemetMixin, forms.Form):
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = parties
+
+
+class RevisionForm(DesignsystemetMixin, forms.Form):
+    body = BodyChoiceField(
+        label=_("Body that takes the revision case"),
+        queryset=None,
+        error_messages={"required": _("Choose the body that takes the revision case.")},
+    )
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies

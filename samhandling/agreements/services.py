@@ -40,6 +40,7 @@ audit.register_actions(
         "agreements.version.adopted": gettext_lazy("Recorded the adoption of an agreement version"),
         "agreements.version.replaced": gettext_lazy("An agreement version was replaced by a newer one"),
         "agreements.approval.recorded": gettext_lazy("Recorded a party's approval of an agreement"),
+        "agreements.agreement.revision_started": gettext_lazy("Started the revision of an agreement"),
     }
 )
 
@@ -247,3 +248,34 @@ def approval_record(
         data={"party": party.pk, "version": version.number},
     )
     return approval
+
+
+@transaction.atomic
+def agreement_start_revision(*, actor: User, agreement: Agreement, body):
+    """The revision case: a decision item in the queue of the chosen body (its next meeting takes it), with the
+    agreement, its current version and the review date in the case text."""
+    from samhandling.governance import services as governance
+    from samhandling.governance.models import ItemKind
+
+    require(actor, "agreements.manage_agreement", agreement)
+    if body is None or body.helsefellesskap_id != agreement.helsefellesskap_id:
+        raise ValidationError({"body": _("Choose a body of the community.")})
+    current = agreement.versions.filter(status=VersionStatus.ADOPTED).first()
+    item = governance.item_create(
+        actor=actor,
+        body=body,
+        kind=ItemKind.DECISION,
+        title=_("Revision of %(agreement)s") % {"agreement": agreement.title},
+        description=_("The secretariat proposes to revise the agreement (version %(version)s in force).")
+        % {"version": current.number if current else "–"},
+        proposed_decision=_("The revision of the agreement is started; the secretariat brings a draft."),
+        case_officer=actor,
+    )
+    _record(
+        actor=actor,
+        action="agreements.agreement.revision_started",
+        target=agreement,
+        community=agreement.helsefellesskap,
+        data={"item": item.pk, "body": body.pk},
+    )
+    return item

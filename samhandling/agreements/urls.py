@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.agreement_list, name="agreement_list"),
     path("ny/", views.agreement_create, name="agreement_create"),
     path("<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("<int:pk>/revisjon/", views.agreement_revision, name="agreement_revision"),
     path("<int:pk>/ny-versjon/", views.version_create, name="version_create"),
     path("versjon/<int:pk>/", views.version_detail, name="version_detail"),
     path("versjon/<int:pk>/rediger/", views.version_edit, name="version_edit"),

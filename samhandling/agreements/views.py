@@ -16,7 +16,7 @@ from samhandling.core.http import community_by_slug_or_redirect, save_with
 from samhandling.core.permissions import can, community_organisations, require
 
 from . import selectors, services
-from .forms import AdoptForm, AgreementForm, ApprovalForm, VersionForm
+from .forms import AdoptForm, AgreementForm, ApprovalForm, RevisionForm, VersionForm
 from .models import VERSION_WORKFLOW, Approval, VersionStatus
 
 
@@ -81,22 +81,53 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _bodies(agreement):
+    from samhandling.governance.models import Body
+
+    return Body.objects.filter(helsefellesskap=agreement.helsefellesskap, is_active=True).order_by("kind", "name")
+
+
 @login_required
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: HttpRequest, pk: int, revision_form=None, status: int = 200) -> HttpResponse:
     agreement = selectors.agreement_for(request.user, pk)
     current = selectors.current_version(agreement)
-    return render(
+    manages = can(request.user, "agreements.manage_agreement", agreement)
+    response = render(
         request,
         "agreements/agreement_detail.html",
         {
+            "revision_form": (revision_form or RevisionForm(bodies=_bodies(agreement), prefix="revision"))
+            if manages
+            else None,
             "agreement": agreement,
             "current": current,
             "versions": agreement.shown_versions,
             "approvals": selectors.approval_status(agreement, current),
-            "manages": can(request.user, "agreements.manage_agreement", agreement),
+            "manages": manages,
             "crumbs": _crumbs(),
         },
     )
+    response.status_code = status
+    return response
+
+
+@login_required
+@require_POST
+def agreement_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", agreement)
+    form = RevisionForm(request.POST, bodies=_bodies(agreement), prefix="revision")
+    if form.is_valid():
+        try:
+            item = services.agreement_start_revision(
+                actor=request.user, agreement=agreement, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The revision case is in the body's queue for its next meeting."))
+            return redirect(item)
+    return agreement_detail(request, pk, revision_form=form, status=400)
 
 
 @login_required

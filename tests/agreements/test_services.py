@@ -139,3 +139,25 @@ def test_the_demo_agreements_command_runs_twice_and_creates_once(demo):
         if approval is None
     ]
     assert len(missing) == 2  # two municipal councils have not approved yet
+
+
+def test_the_review_date_reminds_the_secretariat_and_a_revision_goes_to_the_body_queue(ag, demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samhandling.agreements.todo import agreements_todo
+    from samhandling.governance import services as governance
+
+    assert agreements_todo(ag.sigrid) == []  # the review is more than three months away
+    ag.overarching.review_date = timezone.localdate() + timedelta(days=30)
+    ag.overarching.save()
+    todo = agreements_todo(ag.sigrid)
+    assert [t.due for t in todo] == [ag.overarching.review_date] and not todo[0].overdue
+    assert agreements_todo(demo.kari) == []
+    ssu = governance.body_create(actor=ag.sigrid, community=ag.community, kind="ssu", name="SSU", short_name="SSU")
+    with pytest.raises(PermissionDenied):
+        services.agreement_start_revision(actor=demo.hilde, agreement=ag.overarching, body=ssu)
+    item = services.agreement_start_revision(actor=ag.sigrid, agreement=ag.overarching, body=ssu)
+    assert item.body == ssu and item.meeting is None and ag.overarching.title in item.title
+    assert AuditEvent.objects.filter(action="agreements.agreement.revision_started").exists()

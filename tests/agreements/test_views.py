@@ -28,6 +28,7 @@ def _expect(view: str, persona: str):
         "approval_add": {400: MANAGERS, 403: VESTFOLD},
         "version_act": {404: MANAGERS, 403: VESTFOLD},
         "signed_copy": {200: VESTFOLD},
+        "agreement_revision": {400: MANAGERS, 403: VESTFOLD},
     }[view]
     for status, people in table.items():
         if status != "else" and persona in people:
@@ -48,6 +49,7 @@ def test_every_agreements_url_is_in_the_matrix():
         "version_act",
         "public_list",
         "signed_copy",
+        "agreement_revision",
     }
 
 
@@ -82,6 +84,7 @@ def test_agreements_permission_matrix(client, demo, ag, persona):
         "version_act": ("post", f"/avtaler/versjon/{ag.v1.pk}/ukjent/"),
         "public_list": f"/avtaler/offentlig/{ag.community.slug}/",
         "signed_copy": f"/avtaler/godkjenning/{approval.pk}/signert.pdf",
+        "agreement_revision": ("post", f"/avtaler/{ag.overarching.pk}/revisjon/"),
     }
 
     def no_drafts(view, response, status):
