@@ -41,12 +41,14 @@ migrate: $(RUN_STAMP) ## Create or update the database (SQLite in var/ unless DA
 reference-data: migrate ## Load the public reference data (idempotent)
 	$(PY) manage.py load_reference_data
 
-demo: reference-data ## Demo data: Vestfold's invented people, deviations, a year of meetings, synthetic indicators
+demo: reference-data ## Demo data: Vestfold's invented people, deviations, a year of meetings, synthetic indicators, action plans, agreements
 	$(PY) manage.py demo --with-cases
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
 	$(PY) manage.py demo_projections
 	$(PY) manage.py demo_news
+	$(PY) manage.py demo_plans
+	$(PY) manage.py demo_agreements
 
 # The demo runs as production would show it (DEBUG off: the product's own 404 and 500 pages, not Django's debug
 # pages), with the few conveniences a laptop needs: the derived key, plain http, e-mail printed to the console,

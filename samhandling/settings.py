@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "samhandling.hub",
     "samhandling.events",
     "samhandling.newsletter",
+    "samhandling.plans",
+    "samhandling.agreements",
 ]
 
 MIDDLEWARE = [

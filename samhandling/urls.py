@@ -44,6 +44,8 @@ urlpatterns = [
     path("framskrivning/", include("samhandling.projections.urls")),
     path("arrangementer/", include("samhandling.events.urls")),
     path("nyhetsbrev/", include("samhandling.newsletter.urls")),
+    path("handlingsplan/", include("samhandling.plans.urls")),
+    path("avtaler/", include("samhandling.agreements.urls")),
     path("", include("samhandling.core.urls")),
     # After core: core's fellesskap/velg/ (the community switcher) is matched before a community's public page.
     path("fellesskap/", include("samhandling.hub.urls")),

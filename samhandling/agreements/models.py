@@ -1,0 +1,148 @@
+"""Samarbeidsavtaler: a community's overarching agreement and its delavtaler, each with versions (draft, on hearing,
+adopted, replaced) whose text is numbered clauses, each clause naming the points of helse- og omsorgstjenesteloven
+§ 6-2 it covers; and the approval of a version by each party (the municipal councils and the hospital board).
+
+An adopted version is never changed: a correction is a new version with a reason."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from samhandling.core.models import Helsefellesskap, Organisation
+from samhandling.core.workflow import Action, Workflow
+
+# Helse- og omsorgstjenesteloven § 6-2 first paragraph, points 1–13 (12 and 13 apply from 1 August 2022); short
+# paraphrases for the coverage table (see docs: the exact wording is on Lovdata).
+LEGAL_POINTS = {
+    1: _("Which health and care tasks each level is responsible for, and the measures each party shall carry out"),
+    2: _("Cooperation on admission, discharge, habilitation, rehabilitation and learning and coping services"),
+    3: _("Guidelines for admission to hospital"),
+    4: _("The municipality's 24-hour emergency stay (døgnopphold for øyeblikkelig hjelp)"),
+    5: _("Patients ready for discharge"),
+    6: _("Mutual knowledge transfer, information exchange, professional networks and job shadowing"),
+    7: _("Cooperation on research and education"),
+    8: _("Cooperation on midwifery services"),
+    9: _("Cooperation on IT solutions"),
+    10: _("Cooperation on prevention"),
+    11: _("Emergency preparedness plans and the acute medical chain"),
+    12: _("How the parties together plan and develop services"),
+    13: _("Services for children and young people with complex needs"),
+}
+
+
+class AgreementKind(models.TextChoices):
+    OVERARCHING = "overarching", _("Overarching agreement")
+    SUB = "sub", _("Sub-agreement (delavtale)")
+
+
+class Agreement(models.Model):
+    helsefellesskap = models.ForeignKey(
+        Helsefellesskap, verbose_name=_("health community"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AgreementKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    parties = models.ManyToManyField(Organisation, verbose_name=_("parties"), related_name="+")
+    review_date = models.DateField(_("next review"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("agreement")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:agreement_detail", args=[self.pk])
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    HEARING = "hearing", _("On hearing")
+    ADOPTED = "adopted", _("Adopted")
+    REPLACED = "replaced", _("Replaced")
+
+
+class AgreementVersion(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    reason = models.TextField(_("what changed and why"), blank=True)
+    valid_from = models.DateField(_("applies from"), null=True, blank=True)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "-number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="agreements_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:version_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+VERSION_WORKFLOW = Workflow(
+    model=AgreementVersion,
+    statuses=VersionStatus,
+    transitions={
+        VersionStatus.DRAFT: [VersionStatus.HEARING, VersionStatus.ADOPTED],
+        VersionStatus.HEARING: [VersionStatus.DRAFT, VersionStatus.ADOPTED],
+        VersionStatus.ADOPTED: [VersionStatus.REPLACED],
+        VersionStatus.REPLACED: [],
+    },
+    actions=[
+        Action("hearing", "agreements.manage_agreement", target=VersionStatus.HEARING, label=_("Send on hearing")),
+        Action("adopt", "agreements.manage_agreement", target=VersionStatus.ADOPTED, label=_("Record adoption")),
+        Action("approve", "agreements.manage_agreement", frozenset({VersionStatus.ADOPTED}), label=_("Approval")),
+    ],
+    audit_prefix="agreements.version",
+    community=lambda version: version.agreement.helsefellesskap,
+    tones={
+        VersionStatus.DRAFT: "warning",
+        VersionStatus.HEARING: "info",
+        VersionStatus.ADOPTED: "success",
+        VersionStatus.REPLACED: "neutral",
+    },
+)
+
+
+class Clause(models.Model):
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="clauses")
+    position = models.PositiveSmallIntegerField(default=0)
+    number = models.CharField(_("number"), max_length=12)
+    heading = models.CharField(_("heading"), max_length=300)
+    text = models.TextField(_("text"), blank=True)
+    legal_points = models.JSONField(_("§ 6-2 points"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}"
+
+
+class Approval(models.Model):
+    """One party's approval of an adopted version: the body that approved it, when, and the signed copy."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="approvals")
+    party = models.ForeignKey(Organisation, verbose_name=_("party"), on_delete=models.PROTECT, related_name="+")
+    approved_by = models.CharField(_("approved by"), max_length=200, help_text=_("For example Kommunestyret."))
+    approved_on = models.DateField(_("date"))
+    signed_copy = models.FileField(_("signed copy"), upload_to="agreements/signed/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party__name"]
+        constraints = [models.UniqueConstraint(fields=["version", "party"], name="agreements_one_approval_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.version}"

@@ -1,0 +1,304 @@
+"""Pages of the cooperation agreements: the community's agreements with the § 6-2 coverage table, an agreement with
+its versions and who has approved, a version with its clauses and what changed, the secretariat's forms, and the
+public page of adopted agreements. Thin: reads through selectors, writes through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samhandling.core.forms import apply_service_errors
+from samhandling.core.http import community_by_slug_or_redirect, save_with
+from samhandling.core.permissions import can, community_organisations, require
+
+from . import selectors, services
+from .forms import AdoptForm, AgreementForm, ApprovalForm, RevisionForm, VersionForm
+from .models import VERSION_WORKFLOW, Approval, VersionStatus
+
+
+def _form_page(request, form, *, title: str, cancel: str, submit: str, crumbs) -> HttpResponse:
+    response = render(
+        request,
+        "agreements/form_page.html",
+        {"form": form, "title": title, "cancel": cancel, "submit": submit, "crumbs": crumbs},
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
+
+
+def _crumbs(*extra):
+    return [(_("Agreements"), reverse("agreements:agreement_list")), *extra]
+
+
+def _parties(community):
+    return community_organisations(community).filter(parent__isnull=True).order_by("name")
+
+
+@login_required
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    community = request.helsefellesskap
+    require(request.user, "agreements.view_list", community)
+    agreements = list(selectors.agreements_for(request.user, community))
+    return render(
+        request,
+        "agreements/agreement_list.html",
+        {
+            "community": community,
+            "rows": [(a, selectors.current_version(a)) for a in agreements],
+            "coverage": selectors.coverage(agreements),
+            "can_create": can(request.user, "agreements.manage", community),
+            "crumbs": [],
+        },
+    )
+
+
+@login_required
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    community = request.helsefellesskap
+    require(request.user, "agreements.manage", community)
+    form = AgreementForm(request.POST or None, parties=_parties(community))
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.agreement_create(actor=request.user, community=community, **data),
+            success=_("The agreement was registered. Write its first version."),
+            redirect_to=lambda agreement: reverse("agreements:version_create", args=[agreement.pk]),
+        )
+        if response is not None:
+            return response
+    return _form_page(
+        request,
+        form,
+        title=_("New agreement"),
+        cancel=reverse("agreements:agreement_list"),
+        submit=_("Register the agreement"),
+        crumbs=_crumbs(),
+    )
+
+
+def _bodies(agreement):
+    from samhandling.governance.models import Body
+
+    return Body.objects.filter(helsefellesskap=agreement.helsefellesskap, is_active=True).order_by("kind", "name")
+
+
+@login_required
+def agreement_detail(request: HttpRequest, pk: int, revision_form=None, status: int = 200) -> HttpResponse:
+    agreement = selectors.agreement_for(request.user, pk)
+    current = selectors.current_version(agreement)
+    manages = can(request.user, "agreements.manage_agreement", agreement)
+    response = render(
+        request,
+        "agreements/agreement_detail.html",
+        {
+            "revision_form": (revision_form or RevisionForm(bodies=_bodies(agreement), prefix="revision"))
+            if manages
+            else None,
+            "agreement": agreement,
+            "current": current,
+            "versions": agreement.shown_versions,
+            "approvals": selectors.approval_status(agreement, current),
+            "manages": manages,
+            "crumbs": _crumbs(),
+        },
+    )
+    response.status_code = status
+    return response
+
+
+@login_required
+@require_POST
+def agreement_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", agreement)
+    form = RevisionForm(request.POST, bodies=_bodies(agreement), prefix="revision")
+    if form.is_valid():
+        try:
+            item = services.agreement_start_revision(
+                actor=request.user, agreement=agreement, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The revision case is in the body's queue for its next meeting."))
+            return redirect(item)
+    return agreement_detail(request, pk, revision_form=form, status=400)
+
+
+@login_required
+def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", agreement)
+    latest = agreement.versions.order_by("-number").first()
+    form = VersionForm(request.POST or None, initial={"text": services.version_text(latest)} if latest else None)
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.version_create(actor=request.user, agreement=agreement, **data),
+            success=_("The version was saved as a draft."),
+        )
+        if response is not None:
+            return response
+    return _form_page(
+        request,
+        form,
+        title=_("New version of “%(agreement)s”") % {"agreement": agreement.title},
+        cancel=agreement.get_absolute_url(),
+        submit=_("Save the draft"),
+        crumbs=_crumbs((agreement.title, agreement.get_absolute_url())),
+    )
+
+
+@login_required
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", version)
+    if not version.is_editable:
+        messages.error(request, _("Only a draft can be changed: write a new version instead."))
+        return redirect(version)
+    form = VersionForm(request.POST or None, initial={"text": services.version_text(version), "reason": version.reason})
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.version_update(actor=request.user, version=version, **data),
+            success=_("The draft was saved."),
+        )
+        if response is not None:
+            return response
+    return _form_page(
+        request,
+        form,
+        title=_("Edit version %(number)s") % {"number": version.number},
+        cancel=version.get_absolute_url(),
+        submit=_("Save the draft"),
+        crumbs=_crumbs((version.agreement.title, version.agreement.get_absolute_url())),
+    )
+
+
+def _version_page(request, version, status=200, **forms) -> HttpResponse:
+    manages = can(request.user, "agreements.manage_agreement", version)
+    earlier = (
+        version.agreement.versions.filter(
+            number__lt=version.number,
+            status__in=selectors.visible_statuses(request.user, version.agreement.helsefellesskap),
+        )
+        .order_by("-number")
+        .first()
+    )
+    context = {
+        "version": version,
+        "agreement": version.agreement,
+        "clauses": version.clauses.all(),
+        "earlier": earlier,
+        "diff": selectors.diff_lines(earlier, version),
+        "actions": VERSION_WORKFLOW.actions_for(request.user, version),
+        "manages": manages,
+        "approvals": selectors.approval_status(version.agreement, version),
+        "crumbs": _crumbs((version.agreement.title, version.agreement.get_absolute_url())),
+    }
+    if manages:
+        parties = version.agreement.parties.exclude(pk__in=version.approvals.values("party")).order_by("name")
+        context["adopt_form"] = forms.get("adopt_form") or AdoptForm(prefix="adopt")
+        context["approval_form"] = forms.get("approval_form") or ApprovalForm(parties=parties, prefix="approval")
+    response = render(request, "agreements/version_detail.html", context)
+    response.status_code = status
+    return response
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _version_page(request, selectors.version_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def version_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    version = selectors.version_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", version)
+    targets = {"til-horing": VersionStatus.HEARING, "til-utkast": VersionStatus.DRAFT}
+    if action not in targets:
+        raise Http404
+    try:
+        services.version_move(actor=request.user, version=version, to=targets[action])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(version)
+
+
+@login_required
+@require_POST
+def version_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", version)
+    form = AdoptForm(request.POST, prefix="adopt")
+    if form.is_valid():
+        try:
+            services.version_adopt(actor=request.user, version=version, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The adoption was recorded."))
+            return redirect(version)
+    return _version_page(request, version, 400, adopt_form=form)
+
+
+@login_required
+@require_POST
+def approval_add(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", version)
+    form = ApprovalForm(request.POST, request.FILES, parties=version.agreement.parties.all(), prefix="approval")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.approval_record(
+                actor=request.user,
+                version=version,
+                party=data["party"],
+                approved_by=data["approved_by"],
+                approved_on=data["approved_on"],
+                upload=data.get("signed_copy"),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The approval was recorded."))
+            return redirect(version)
+    return _version_page(request, version, 400, approval_form=form)
+
+
+def public_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The community's adopted agreements in full, with earlier versions (as Helsedirektoratet expects)."""
+    community = community_by_slug_or_redirect(request, slug)
+    return render(
+        request,
+        "agreements/public_list.html",
+        {"community": community, "agreements": selectors.agreements_for(None, community, public=True)},
+    )
+
+
+@login_required
+def signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed copy of a party's approval, for whoever may read the version."""
+    approval = Approval.objects.select_related("version__agreement__helsefellesskap").filter(pk=pk).first()
+    if (
+        approval is None
+        or not approval.signed_copy
+        or not can(request.user, "agreements.view_version", approval.version)
+    ):
+        raise Http404
+    response = FileResponse(
+        approval.signed_copy.open("rb"), as_attachment=True, filename=f"signert-{approval.party_id}-{approval.pk}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
