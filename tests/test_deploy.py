@@ -87,3 +87,39 @@ def test_gunicorn_with_the_shipped_configuration_sends_no_server_header(db, tmp_
         server.terminate()
         server.wait(timeout=15)
         log.close()
+
+
+def _locked(lock: str) -> set[str]:
+    names = set()
+    for line in (ROOT / lock).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith((" ", "#", "-")) and "==" in line:
+            names.add(re.sub(r"[-_.]+", "-", line.split("==")[0].split("[")[0]).lower())
+    return names
+
+
+def test_every_package_the_platform_imports_is_in_the_runtime_lock():
+    """`make run` installs requirements.lock only: a module of samhandling/ that imports a package found only in the
+    development lock runs in the tests and fails on a fresh machine (it happened with `requests`). Imports at module
+    level only: optional engines (PySpark) are imported inside the functions that need them."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    runtime = _locked("requirements.lock")
+    missing = set()
+    for path in (ROOT / "samhandling").rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "samhandling":
+                    continue
+                owners = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(top, [])}
+                if not owners & runtime:
+                    missing.add(f"{path.relative_to(ROOT)}: {top} ({', '.join(sorted(owners)) or 'not installed'})")
+    assert not missing, sorted(missing)
