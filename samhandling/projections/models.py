@@ -166,6 +166,8 @@ class ScenarioRun(models.Model):
     synthetic = models.BooleanField(_("synthetic data"), default=False)
     message = models.TextField(blank=True)
     results_path = models.CharField(max_length=300, blank=True)
+    # Set when an analyst publishes the run: it is then on the public pages, small numbers hidden.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -69,6 +69,10 @@ def runs(user):
     return ScenarioRun.objects.select_related("scenario", "created_by")
 
 
+def published_runs():
+    return ScenarioRun.objects.filter(status=WorkStatus.DONE, published_at__isnull=False).select_related("scenario")
+
+
 def finished_runs():
     return ScenarioRun.objects.filter(status=WorkStatus.DONE).select_related("scenario")
 
@@ -347,8 +351,9 @@ def _hidden(row: dict, raw: bool) -> bool:
     return not raw and disclosure.is_small(row.get("base_count") or 0)
 
 
-def run_results(run: ScenarioRun, area: Area, user) -> list[ServiceResult]:
-    raw = sees_raw_values(user)
+def run_results(run: ScenarioRun, area: Area, user, *, public: bool = False) -> list[ServiceResult]:
+    """A run's services for an area; small numbers hidden outside the analyst role, and always on public pages."""
+    raw = not public and sees_raw_values(user)
     table = read_results(run, level=area.level, area=area.code).to_pylist()
     by_service: dict[str, list[dict]] = defaultdict(list)
     for row in table:

@@ -31,6 +31,8 @@ audit.register_actions(
         "projections.run.started": gettext_lazy("Started a scenario run"),
         "projections.capacity.set": gettext_lazy("Entered today's capacity"),
         "projections.report.to_agenda": gettext_lazy("Put a projection report on an agenda"),
+        "projections.run.published": gettext_lazy("Published a projection"),
+        "projections.run.unpublished": gettext_lazy("Withdrew a published projection"),
     }
 )
 
@@ -237,6 +239,26 @@ def run_start(*, actor, scenario: Scenario) -> ScenarioRun:
         data={"scenario": scenario.pk, "seed": scenario.seed, "draws": scenario.draws},
     )
     tasks.enqueue_run(run)
+    return run
+
+
+@transaction.atomic
+def run_publish(*, actor, run: ScenarioRun, publish: bool = True) -> ScenarioRun:
+    """Put a finished run on the public pages (small numbers hidden there), or take it off."""
+    from django.utils import timezone
+
+    require(actor, "projections.analyse")
+    run = ScenarioRun.objects.select_for_update().get(pk=run.pk)
+    if publish and run.status != WorkStatus.DONE:
+        raise ValidationError(_("The run is not done."))
+    run.published_at = timezone.now() if publish else None
+    run.save(update_fields=["published_at"])
+    audit.record(
+        actor=actor,
+        action="projections.run.published" if publish else "projections.run.unpublished",
+        target=run,
+        helsefellesskap=run.scenario.helsefellesskap,
+    )
     return run
 
 

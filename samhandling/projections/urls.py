@@ -20,5 +20,8 @@ urlpatterns = [
     path("kjoringer/<int:pk>/eksport.<str:fmt>", views.export, name="export"),
     path("kjoringer/<int:pk>/rapport.<str:fmt>", views.report, name="report"),
     path("kjoringer/<int:pk>/til-sak/", views.report_to_agenda, name="report_to_agenda"),
+    path("kjoringer/<int:pk>/publiser/", views.run_publish, name="run_publish"),
     path("sammenlign/", views.compare, name="compare"),
+    path("offentlig/", views.public_home, name="public_home"),
+    path("offentlig/kjoringer/<int:pk>/", views.public_run, name="public_run"),
 ]

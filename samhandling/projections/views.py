@@ -336,6 +336,50 @@ def capacity_set(request, pk: int):
 
 
 @login_required
+@analyst_only
+@require_POST
+def run_publish(request, pk: int):
+    run = get_object_or_404(ScenarioRun, pk=pk)
+    publish = request.POST.get("publiser") == "1"
+    try:
+        services.run_publish(actor=request.user, run=run, publish=publish)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The run is published.") if publish else _("The run is no longer public."))
+    return redirect(run)
+
+
+def public_home(request):
+    """The published projections, for everyone."""
+    return render(request, "projections/public.html", {"runs": selectors.published_runs(), "crumbs": []})
+
+
+def public_run(request, pk: int):
+    """A published run's results for everyone: small numbers hidden, no forms, no exports."""
+    run = get_object_or_404(selectors.published_runs(), pk=pk)
+    area = selectors.area_from(request.GET.get("omrade"))
+    results = selectors.run_results(run, area, request.user, public=True)
+    for result in results:
+        if result.points:
+            result.spec = charts.service_chart(
+                result.points, title=f"{result.name}, {area.name}", unit_title=result.unit, synthetic=run.synthetic
+            )
+    context = {
+        "public": True,
+        "tabs": [],
+        "crumbs": [(_("Published projections"), reverse("projections:public_home")), (run.scenario.name, None)],
+        "run": run,
+        "area": area,
+        "area_key": area.key,
+        "area_choices": selectors.area_choices(),
+        "results": results,
+        "raw": False,
+    }
+    return render(request, "projections/run.html", context)
+
+
+@login_required
 @viewer
 def compare(request):
     finished = selectors.finished_runs()

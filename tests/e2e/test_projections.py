@@ -1,6 +1,7 @@
 """End-to-end: the analyst (anders) imports an SSB projection file and follows its check, builds a scenario with a
-change factor, runs it twice and follows the runs, compares them and exports; the secretariat (sigrid) reads the
-population and the results in bokmål and nynorsk. axe-core checks every page; no page scrolls sideways.
+change factor, runs it twice and follows the runs, compares them, exports and publishes; the secretariat (sigrid)
+reads the population, the results and the public pages in bokmål and nynorsk. axe-core checks every page; no page
+scrolls sideways.
 
 Elements are found by id, name, URL and attributes, never by visible text."""
 
@@ -90,6 +91,11 @@ def test_analyst_imports_builds_runs_compares_and_the_secretariat_reads(site, st
 
     page.goto(f"/framskrivning/sammenlign/?a={first.pk}&b={second.pk}&omrade=kommune:3905")
     check_axe(page, "compare")
+    page.goto(f"/framskrivning/kjoringer/{first.pk}/")
+    page.locator("main form[action$='/publiser/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/framskrivning/kjoringer/\d+/$"))
+    first.refresh_from_db()
+    assert first.published_at is not None
 
     reader = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900}, locale="nb-NO")
     try:
@@ -106,6 +112,8 @@ def test_analyst_imports_builds_runs_compares_and_the_secretariat_reads(site, st
                 "/framskrivning/scenarioer/",
                 f"/framskrivning/kjoringer/{first.pk}/?omrade=kommune:3911",
                 f"/framskrivning/sammenlign/?a={first.pk}&b={second.pk}&omrade=kommune:3905",
+                "/framskrivning/offentlig/",
+                f"/framskrivning/offentlig/kjoringer/{first.pk}/?omrade=helsefellesskap:Vestfold",
             ):
                 response = secretariat.goto(path)
                 assert response is not None and response.status == 200, path

@@ -24,7 +24,8 @@ VIEWERS = {"anders", "sigrid"}
 ANALYSTS = {"anders"}
 ANALYST_VIEWS = {"sources", "source", "scenario_create", "scenario_edit"}
 VIEWER_VIEWS = {"home", "scenarios", "scenario", "run", "compare", "export", "report"}
-POSTS = {"scenario_run", "capacity_set", "report_to_agenda"}
+POSTS = {"scenario_run", "capacity_set", "report_to_agenda", "run_publish"}
+PUBLIC_VIEWS = {"public_home", "public_run"}
 
 
 @pytest.fixture
@@ -54,10 +55,12 @@ def _run(demo, scenario) -> ScenarioRun:
 
 
 def test_every_projection_url_is_in_the_matrix():
-    assert url_names("projections") == ANALYST_VIEWS | VIEWER_VIEWS | POSTS
+    assert url_names("projections") == ANALYST_VIEWS | VIEWER_VIEWS | POSTS | PUBLIC_VIEWS
 
 
 def _expect(view: str, persona: str) -> int:
+    if view in PUBLIC_VIEWS:
+        return 200
     if persona == ANON:
         return 302
     if view in ANALYST_VIEWS or view == "scenario_run":
@@ -69,6 +72,7 @@ def _expect(view: str, persona: str) -> int:
 def test_projection_permission_matrix(client, demo, world, persona):
     source, _dataset, scenario = world
     run = _run(demo, scenario)
+    services.run_publish(actor=demo.anders, run=run)
     if persona != ANON:
         client.force_login(getattr(demo, persona))
     base = "/framskrivning/"
@@ -84,6 +88,8 @@ def test_projection_permission_matrix(client, demo, world, persona):
         "compare": f"{base}sammenlign/?a={run.pk}&b={run.pk}&omrade=kommune:3905",
         "export": f"{base}kjoringer/{run.pk}/eksport.csv",
         "report": f"{base}kjoringer/{run.pk}/rapport.docx?omrade=kommune:3905",
+        "public_home": f"{base}offentlig/",
+        "public_run": f"{base}offentlig/kjoringer/{run.pk}/?omrade=kommune:3911",
     }
     failures = walk(client, requests, lambda view: _expect(view, persona))
     if persona not in ANALYSTS:
@@ -102,8 +108,14 @@ def test_projection_permission_matrix(client, demo, world, persona):
     expected = 302 if persona == ANON else 403
     if response.status_code != expected:
         failures.append(f"report_to_agenda: expected {expected}, got {response.status_code}")
+    if persona not in ANALYSTS:
+        response = client.post(f"{base}kjoringer/{run.pk}/publiser/", {"publiser": "0"})
+        if response.status_code != (302 if persona == ANON else 403):
+            failures.append(f"run_publish: got {response.status_code}")
     assert not failures, "\n".join(failures)
     assert ScenarioRun.objects.count() == 1  # nobody but the analyst started a run
+    run.refresh_from_db()
+    assert run.published_at is not None  # nor withdrew it
 
 
 def test_the_population_page_shows_the_pyramid_growth_and_dependency_ratios(client, demo, world):
@@ -445,12 +457,20 @@ def test_the_secretariat_puts_the_report_on_an_upcoming_meeting_as_an_item_with_
 
     from django.utils import timezone
 
+    from samhandling.core.models import Helsefellesskap
     from samhandling.governance import services as governance
-    from samhandling.governance.models import Body
+    from samhandling.governance.models import BodyKind
 
     _source, _dataset, scenario = world
     run = _run(demo, scenario)
-    body = Body.objects.filter(helsefellesskap__code="VES").first()
+    body = governance.body_create(
+        actor=demo.sigrid,
+        community=Helsefellesskap.objects.get(code="VES"),
+        kind=BodyKind.PARTNERSHIP_MEETING,
+        name="Partnerskapsmøtet",
+        short_name="Partnerskapsmøtet",
+        meetings_per_year=1,
+    )
     meeting = governance.meeting_plan(
         actor=demo.sigrid, body=body, date=timezone.localdate() + timedelta(days=30), start_time=time(10, 0)
     )
@@ -474,3 +494,26 @@ def test_a_user_who_runs_no_body_cannot_put_the_report_on_an_agenda(client, demo
     assert client.get(f"/framskrivning/kjoringer/{run.pk}/").context["agenda_form"] is None
     response = client.post(f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "land:NO", "meeting": "1"})
     assert response.status_code == 403
+
+
+def test_a_published_run_is_public_with_small_numbers_hidden_even_for_the_analyst(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    assert client.get(f"/framskrivning/offentlig/kjoringer/{run.pk}/").status_code == 404
+    client.force_login(demo.anders)
+    client.post(f"/framskrivning/kjoringer/{run.pk}/publiser/", {"publiser": "1"})
+    run.refresh_from_db()
+    assert run.published_at is not None
+    assert AuditEvent.objects.filter(action="projections.run.published", target_id=str(run.pk)).exists()
+    page = client.get(f"/framskrivning/offentlig/kjoringer/{run.pk}/?omrade=kommune:3911")
+    hidden = {r.id: r.hidden for r in page.context["results"]}
+    assert hidden["dognopphold"] is True
+    html = page.content.decode()
+    assert "/eksport.csv" not in html and _nb("Synthetic data") in html
+    client.logout()
+    listing = client.get("/framskrivning/offentlig/").content.decode()
+    assert f"/framskrivning/offentlig/kjoringer/{run.pk}/" in listing
+    client.force_login(demo.anders)
+    client.post(f"/framskrivning/kjoringer/{run.pk}/publiser/", {"publiser": "0"})
+    client.logout()
+    assert client.get(f"/framskrivning/offentlig/kjoringer/{run.pk}/").status_code == 404
