@@ -19,4 +19,13 @@ urlpatterns = [
     path("versjon/<int:pk>/<slug:action>/", views.version_act, name="version_act"),
     path("godkjenning/<int:pk>/signert.pdf", views.signed_copy, name="signed_copy"),
     path("offentlig/<slug:slug>/", views.public_list, name="public_list"),
+    path("horinger/", views.consultation_list, name="consultation_list"),
+    path("horinger/ny/", views.consultation_create, name="consultation_create"),
+    path("horinger/<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("horinger/<int:pk>/innspill/", views.consultation_input, name="consultation_input"),
+    path("horinger/<int:pk>/svar/", views.consultation_compose, name="consultation_compose"),
+    path("horinger/<int:pk>/sak/", views.consultation_to_agenda, name="consultation_to_agenda"),
+    path("horinger/<int:pk>/dokument/", views.consultation_document, name="consultation_document"),
+    path("horinger/<int:pk>/horingssvar.<str:fmt>", views.consultation_export, name="consultation_export"),
+    path("horinger/<int:pk>/<slug:action>/", views.consultation_act, name="consultation_act"),
 ]
