@@ -59,8 +59,8 @@ def build(consultation: Consultation) -> ResponseContent:
         facts=[
             (_("Consulting body"), consultation.external_body),
             (_("Deadline of the consultation"), date_format(consultation.external_deadline, "SHORT_DATE_FORMAT")),
-            (_("Status"), consultation.get_status_display()),
-        ],
+        ]
+        + ([(_("Sent"), date_format(consultation.sent_at, "SHORT_DATE_FORMAT"))] if consultation.sent_at else []),
         answers=[
             Answer(number, question.text, question.response)
             for number, question in enumerate(consultation.questions.all(), start=1)

@@ -164,15 +164,18 @@ class QuestionsForm(DesignsystemetMixin, forms.Form):
     """A text per question (the member's input, or the secretariat's joint response); field "q<question id>"."""
 
     def __init__(self, *args, questions, label: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        for number, question in enumerate(questions, start=1):
-            self.fields[f"q{question.pk}"] = forms.CharField(
+        # The fields exist before the mixin's __init__, so they get its classes and its fødselsnummer check.
+        self.base_fields = {
+            f"q{question.pk}": forms.CharField(
                 label=f"{number}. {question.text}",
                 required=False,
                 max_length=20_000,
                 widget=text_area(5),
                 help_text=label,
             )
+            for number, question in enumerate(questions, start=1)
+        }
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()

@@ -389,11 +389,14 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 def _consultation_page(request, consultation, status: int = 200, **forms) -> HttpResponse:
     questions = selectors.questions_with_inputs(consultation, request.user)
     actions = CONSULTATION_WORKFLOW.actions_for(request.user, consultation)
+    may_read = can(request.user, "agreements.view_inputs", consultation)
     context = {
         "consultation": consultation,
         "questions": questions,
         "actions": actions,
-        "may_read_inputs": can(request.user, "agreements.view_inputs", consultation),
+        "may_read_inputs": may_read,
+        # The response being composed is read by those who read the inputs; once sent, by every member.
+        "show_response": may_read or consultation.status != ConsultationStatus.OPEN,
         "invited": invited(request.user, consultation),
         "has_response": any(q.response for q in questions),
         "crumbs": _consultation_crumbs(),

@@ -149,3 +149,15 @@ def test_the_secretariat_composes_beside_the_inputs_puts_it_on_the_agenda_and_se
     assert response.status_code == 200
     word = Document(io.BytesIO(response.content))
     assert any(p.text == "Felles svar på spørsmål to." for p in word.paragraphs)
+
+
+def test_an_input_with_a_fodselsnummer_is_refused_at_its_field_and_kept(client, hr, demo):
+    from tests.core.test_hardening import FNR, FNR_MESSAGE_NB
+
+    client.force_login(demo.kari)
+    text = f"Pasient {FNR} ble skrevet ut for tidlig."
+    response = client.post(f"/avtaler/horinger/{hr.consultation.pk}/innspill/", {f"input-q{hr.first.pk}": text})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert FNR_MESSAGE_NB in page and "ble skrevet ut for tidlig." in page
+    assert not hr.first.inputs.exists()
