@@ -133,3 +133,13 @@ def test_adoption_and_approval_from_the_version_page_and_the_public_page(client,
     client.logout()
     public = client.get(f"/avtaler/offentlig/{ag.community.slug}/").content.decode()
     assert "IKT-samarbeid" in public and "Ansvars- og oppgavefordeling" in public
+
+
+def test_the_agreement_page_title_is_the_agreement_only(client, ag):
+    import re
+
+    client.force_login(ag.sigrid)
+    page = client.get(f"/avtaler/{ag.overarching.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Overordnet samarbeidsavtale" in title and "<form" not in title and "csrf" not in title
+    assert page.count('id="revision-heading"') == 1
