@@ -133,16 +133,19 @@ class ConsultationForm(DesignsystemetMixin, forms.Form):
         help_text=_("Everyone with a role in the organisation or one of its units is invited."),
     )
 
-    def __init__(self, *args, bodies, organisations, **kwargs):
+    def __init__(self, *args, bodies, organisations, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["invited_bodies"].queryset = bodies
         self.fields["invited_organisations"].queryset = organisations
-        if not self.is_bound:
+        self.editing = editing
+        if editing is not None:  # the questions and the uploaded document stay as they are
+            del self.fields["questions"], self.fields["document"]
+        elif not self.is_bound:
             self.initial.setdefault("questions", str(DEFAULT_QUESTIONS))
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
+        if not self.errors and self.editing is None:
             check_as_service(
                 self,
                 lambda: check_consultation(

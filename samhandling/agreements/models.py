@@ -219,6 +219,7 @@ CONSULTATION_WORKFLOW = Workflow(
     },
     actions=[
         Action("give_input", "agreements.give_input", frozenset({ConsultationStatus.OPEN}), label=_("Give input")),
+        Action("edit", "agreements.manage_consultation", frozenset({ConsultationStatus.OPEN}), label=_("Edit")),
         Action(
             "compose",
             "agreements.manage_consultation",

@@ -49,6 +49,7 @@ audit.register_actions(
         "agreements.agreement.revision_started": gettext_lazy("Started the revision of an agreement"),
         "agreements.consultation.created": gettext_lazy("Opened a consultation"),
         "agreements.consultation.input": gettext_lazy("Gave input to a consultation"),
+        "agreements.consultation.updated": gettext_lazy("Changed a consultation"),
         "agreements.consultation.composed": gettext_lazy("Wrote the joint consultation response"),
         "agreements.consultation.on_agenda": gettext_lazy("Put a consultation response on an agenda"),
         "agreements.consultation.sent": gettext_lazy("Marked a consultation response as sent"),
@@ -408,6 +409,52 @@ def consultation_create(
         target=consultation,
         community=community,
         data={"questions": len(parsed), "bodies": len(bodies), "organisations": len(organisations)},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: User,
+    consultation: Consultation,
+    title: str,
+    external_body: str,
+    external_deadline: date,
+    internal_deadline: date,
+    document_url: str = "",
+    invited_bodies=(),
+    invited_organisations=(),
+) -> Consultation:
+    """Correct an open consultation: its title, the body that asks, the deadlines (a later deadline for input, say),
+    the link and who is invited. The questions and the uploaded document stay, so no input loses its question."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    CONSULTATION_WORKFLOW.require(actor, consultation, "edit")
+    check_consultation(
+        title=title,
+        external_body=external_body,
+        external_deadline=external_deadline,
+        internal_deadline=internal_deadline,
+        questions="(unchanged)",
+        url=document_url or ("-" if consultation.document else ""),
+    )
+    bodies, organisations = list(invited_bodies), list(invited_organisations)
+    if not bodies and not organisations:
+        raise ValidationError({"invited_bodies": _("Invite at least one body or organisation.")})
+    if any(body.helsefellesskap_id != consultation.helsefellesskap_id for body in bodies):
+        raise ValidationError({"invited_bodies": _("Choose bodies of the community.")})
+    consultation.title, consultation.external_body = title.strip(), external_body.strip()
+    consultation.external_deadline, consultation.internal_deadline = external_deadline, internal_deadline
+    consultation.document_url = (document_url or "").strip()
+    consultation.save()
+    consultation.invited_bodies.set(bodies)
+    consultation.invited_organisations.set(organisations)
+    _record(
+        actor=actor,
+        action="agreements.consultation.updated",
+        target=consultation,
+        community=consultation.helsefellesskap,
+        data={"internal_deadline": internal_deadline.isoformat(), "external_deadline": external_deadline.isoformat()},
     )
     return consultation
 

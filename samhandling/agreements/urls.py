@@ -22,6 +22,7 @@ urlpatterns = [
     path("horinger/", views.consultation_list, name="consultation_list"),
     path("horinger/ny/", views.consultation_create, name="consultation_create"),
     path("horinger/<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("horinger/<int:pk>/rediger/", views.consultation_edit, name="consultation_edit"),
     path("horinger/<int:pk>/innspill/", views.consultation_input, name="consultation_input"),
     path("horinger/<int:pk>/svar/", views.consultation_compose, name="consultation_compose"),
     path("horinger/<int:pk>/sak/", views.consultation_to_agenda, name="consultation_to_agenda"),

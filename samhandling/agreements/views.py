@@ -386,6 +386,49 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    require(request.user, "agreements.manage_consultation", consultation)
+    if not CONSULTATION_WORKFLOW.allows(request.user, consultation, "edit"):
+        messages.error(request, _("A sent or archived response is not changed."))
+        return redirect(consultation)
+    fields = ("title", "external_body", "document_url", "external_deadline", "internal_deadline")
+    initial = {name: getattr(consultation, name) for name in fields}
+    initial["invited_bodies"] = list(consultation.invited_bodies.all())
+    initial["invited_organisations"] = list(consultation.invited_organisations.all())
+    community = consultation.helsefellesskap
+    form = ConsultationForm(
+        request.POST or None,
+        bodies=_invitable_bodies(community),
+        organisations=_parties(community),
+        editing=consultation,
+        initial=initial,
+    )
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.consultation_update(actor=request.user, consultation=consultation, **data),
+            success=_("The consultation was saved."),
+        )
+        if response is not None:
+            return response
+    response = render(
+        request,
+        "agreements/form_page.html",
+        {
+            "form": form,
+            "title": _("Edit the consultation"),
+            "cancel": consultation.get_absolute_url(),
+            "submit": _("Save"),
+            "crumbs": _consultation_crumbs((consultation.title, consultation.get_absolute_url())),
+        },
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
+
+
 def _consultation_page(request, consultation, status: int = 200, **forms) -> HttpResponse:
     questions = selectors.questions_with_inputs(consultation, request.user)
     actions = CONSULTATION_WORKFLOW.actions_for(request.user, consultation)

@@ -21,6 +21,7 @@ INVITED = {"kari", "ingrid", "lars", "per", "hilde", "turid"}
 CONSULTATION_VIEWS = {
     "consultation_list",
     "consultation_create",
+    "consultation_edit",
     "consultation_detail",
     "consultation_input",
     "consultation_compose",
@@ -38,6 +39,7 @@ def _expect(view: str, persona: str):
         "consultation_list": {200: set(PERSONAS)},  # ola sees Bodø's (empty) list
         "consultation_create": {200: MANAGERS, "else": 403},
         "consultation_detail": {200: VESTFOLD},
+        "consultation_edit": {200: MANAGERS, 403: VESTFOLD},
         "consultation_input": {400: INVITED, 403: VESTFOLD},
         "consultation_compose": {200: MANAGERS, 403: VESTFOLD},
         "consultation_to_agenda": {400: MANAGERS, 403: VESTFOLD},
@@ -68,6 +70,7 @@ def test_consultations_permission_matrix(client, demo, hr, persona):
         "consultation_list": "/avtaler/horinger/",
         "consultation_create": "/avtaler/horinger/ny/",
         "consultation_detail": f"/avtaler/horinger/{pk}/",
+        "consultation_edit": f"/avtaler/horinger/{pk}/rediger/",
         "consultation_input": ("post", f"/avtaler/horinger/{pk}/innspill/"),
         "consultation_compose": f"/avtaler/horinger/{pk}/svar/",
         "consultation_to_agenda": ("post", f"/avtaler/horinger/{pk}/sak/"),
@@ -161,3 +164,30 @@ def test_an_input_with_a_fodselsnummer_is_refused_at_its_field_and_kept(client, 
     page = response.content.decode()
     assert FNR_MESSAGE_NB in page and "ble skrevet ut for tidlig." in page
     assert not hr.first.inputs.exists()
+
+
+def test_the_secretariat_moves_the_deadline_for_input_and_keeps_the_questions(client, hr, demo):
+    from datetime import timedelta
+
+    client.force_login(hr.sigrid)
+    url = f"/avtaler/horinger/{hr.consultation.pk}/rediger/"
+    later = hr.consultation.internal_deadline + timedelta(days=7)
+    data = {
+        "title": hr.consultation.title,
+        "external_body": "Helse- og omsorgsdepartementet",
+        "external_deadline": hr.consultation.external_deadline.isoformat(),
+        "internal_deadline": (hr.consultation.external_deadline + timedelta(days=1)).isoformat(),
+        "invited_bodies": [str(hr.gov.ssu.pk)],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Fristen for innspill må være før fristen for høringen." in response.content.decode()
+    data["internal_deadline"] = later.isoformat()
+    assert client.post(url, data).status_code == 302
+    hr.consultation.refresh_from_db()
+    assert hr.consultation.internal_deadline == later and hr.consultation.questions.count() == 3
+    assert list(hr.consultation.invited_organisations.all()) == []
+    assert client.get(f"/avtaler/horinger/{hr.consultation.pk}/").status_code == 200
+    services.consultation_compose(actor=hr.sigrid, consultation=hr.consultation, responses={hr.first.pk: "Ja."})
+    services.consultation_move(actor=hr.sigrid, consultation=hr.consultation, to=ConsultationStatus.SENT)
+    assert client.get(url).status_code == 302  # a sent consultation is not changed
