@@ -146,3 +146,130 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party}: {self.version}"
+
+
+# --- Høringssvar: joint consultation responses ----------------------------------------------------------------------
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", _("Open for input")
+    SENT = "sent", _("Sent")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Consultation(models.Model):
+    """A consultation (høring) an external body sends the community: the document consulted on, the questions, who
+    is invited to give input before the internal deadline, and the joint response the secretariat composes from the
+    inputs. A sent response is never changed."""
+
+    helsefellesskap = models.ForeignKey(
+        Helsefellesskap, verbose_name=_("health community"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    external_body = models.CharField(_("consulting body"), max_length=200)
+    document = models.FileField(_("document consulted on"), upload_to="agreements/consultations/", blank=True)
+    document_url = models.URLField(_("link to the document"), max_length=500, blank=True)
+    external_deadline = models.DateField(_("deadline of the consultation"))
+    internal_deadline = models.DateField(_("deadline for input"))
+    invited_bodies = models.ManyToManyField(
+        "governance.Body", verbose_name=_("invited bodies"), blank=True, related_name="+"
+    )
+    invited_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("invited organisations"), blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
+    )
+    agenda_item = models.ForeignKey(
+        "governance.AgendaItem",
+        verbose_name=_("agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-external_deadline", "-pk"]
+        verbose_name = _("consultation")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(internal_deadline__lte=models.F("external_deadline")),
+                name="agreements_consultation_deadlines",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:consultation_detail", args=[self.pk])
+
+
+CONSULTATION_WORKFLOW = Workflow(
+    model=Consultation,
+    statuses=ConsultationStatus,
+    transitions={
+        ConsultationStatus.OPEN: [ConsultationStatus.SENT, ConsultationStatus.ARCHIVED],
+        ConsultationStatus.SENT: [ConsultationStatus.ARCHIVED],
+        ConsultationStatus.ARCHIVED: [],
+    },
+    actions=[
+        Action("give_input", "agreements.give_input", frozenset({ConsultationStatus.OPEN}), label=_("Give input")),
+        Action("edit", "agreements.manage_consultation", frozenset({ConsultationStatus.OPEN}), label=_("Edit")),
+        Action(
+            "compose",
+            "agreements.manage_consultation",
+            frozenset({ConsultationStatus.OPEN}),
+            label=_("Compose the response"),
+        ),
+        Action(
+            "agenda",
+            "agreements.manage_consultation",
+            frozenset({ConsultationStatus.OPEN}),
+            label=_("Put on an agenda"),
+        ),
+        Action("send", "agreements.manage_consultation", target=ConsultationStatus.SENT, label=_("Mark as sent")),
+        Action("archive", "agreements.manage_consultation", target=ConsultationStatus.ARCHIVED, label=_("Archive")),
+    ],
+    audit_prefix="agreements.consultation",
+    community=lambda consultation: consultation.helsefellesskap,
+    tones={
+        ConsultationStatus.OPEN: "info",
+        ConsultationStatus.SENT: "success",
+        ConsultationStatus.ARCHIVED: "neutral",
+    },
+)
+
+
+class Question(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("question"))
+    response = models.TextField(_("joint response"), blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ConsultationInput(models.Model):
+    """One invited member's input to one question; kept after the deadline, editable until it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="inputs")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("input"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "author"], name="agreements_one_input_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.question}"

@@ -11,7 +11,16 @@ from samhandling.core.http import parse_id
 from samhandling.core.permissions import can
 from samhandling.plans.access import manages
 
-from .models import LEGAL_POINTS, Agreement, AgreementVersion, Clause, VersionStatus
+from .models import (
+    LEGAL_POINTS,
+    Agreement,
+    AgreementVersion,
+    Clause,
+    Consultation,
+    ConsultationInput,
+    Question,
+    VersionStatus,
+)
 
 PUBLIC_STATUSES = (VersionStatus.ADOPTED, VersionStatus.REPLACED)
 
@@ -105,3 +114,35 @@ def diff_lines(earlier: AgreementVersion | None, version: AgreementVersion) -> l
         return []
     before, after = version_text(earlier).splitlines(), version_text(version).splitlines()
     return [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in "+-" and line[2:].strip()]
+
+
+# --- Høringssvar ---------------------------------------------------------------------------------------------------
+
+
+def consultations_for(user, community) -> QuerySet[Consultation]:
+    """The community's consultations (every member reads them; the inputs only the invited and the secretariat)."""
+    if not can(user, "agreements.view_consultations", community):
+        return Consultation.objects.none()
+    return Consultation.objects.filter(helsefellesskap=community).prefetch_related("questions")
+
+
+def consultation_for(user, pk) -> Consultation:
+    consultation = (
+        Consultation.objects.select_related("helsefellesskap", "agenda_item").filter(pk=parse_id(pk) or 0).first()
+    )
+    if consultation is None or not can(user, "agreements.view_consultation", consultation):
+        raise Http404
+    return consultation
+
+
+def questions_with_inputs(consultation: Consultation, user) -> list[Question]:
+    """The questions, each with `shown_inputs` (every input for those who may read them, else none) and
+    `own_input` (the user's own text, or "")."""
+    may_read = can(user, "agreements.view_inputs", consultation)
+    inputs = ConsultationInput.objects.select_related("author").order_by("created_at", "pk")
+    questions = list(consultation.questions.prefetch_related(Prefetch("inputs", queryset=inputs)))
+    for question in questions:
+        every = list(question.inputs.all())
+        question.shown_inputs = every if may_read else []
+        question.own_input = next((i.text for i in every if i.author_id == getattr(user, "pk", None)), "")
+    return questions

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +21,7 @@ from samhandling.core.models import Helsefellesskap, User
 from samhandling.core.permissions import require
 
 from .models import (
+    CONSULTATION_WORKFLOW,
     LEGAL_POINTS,
     VERSION_WORKFLOW,
     Agreement,
@@ -27,6 +29,10 @@ from .models import (
     AgreementVersion,
     Approval,
     Clause,
+    Consultation,
+    ConsultationInput,
+    ConsultationStatus,
+    Question,
     VersionStatus,
 )
 
@@ -41,6 +47,13 @@ audit.register_actions(
         "agreements.version.replaced": gettext_lazy("An agreement version was replaced by a newer one"),
         "agreements.approval.recorded": gettext_lazy("Recorded a party's approval of an agreement"),
         "agreements.agreement.revision_started": gettext_lazy("Started the revision of an agreement"),
+        "agreements.consultation.created": gettext_lazy("Opened a consultation"),
+        "agreements.consultation.input": gettext_lazy("Gave input to a consultation"),
+        "agreements.consultation.updated": gettext_lazy("Changed a consultation"),
+        "agreements.consultation.composed": gettext_lazy("Wrote the joint consultation response"),
+        "agreements.consultation.on_agenda": gettext_lazy("Put a consultation response on an agenda"),
+        "agreements.consultation.sent": gettext_lazy("Marked a consultation response as sent"),
+        "agreements.consultation.archived": gettext_lazy("Archived a consultation"),
     }
 )
 
@@ -279,3 +292,286 @@ def agreement_start_revision(*, actor: User, agreement: Agreement, body):
         data={"item": item.pk, "body": body.pk},
     )
     return item
+
+
+# --- Høringssvar ---------------------------------------------------------------------------------------------------
+
+CONSULTATION_DOCUMENTS = ("pdf", "docx")
+MAX_QUESTIONS = 50
+
+
+def parse_questions(text: str) -> list[str]:
+    """The questions, one a line (blank lines and list marks such as "1." or "-" are dropped)."""
+    questions = []
+    for raw in (text or "").splitlines():
+        line = re.sub(r"^\s*(?:\d+[.)]|[-*•])\s*", "", raw).strip()
+        if line:
+            questions.append(line)
+    if not questions:
+        raise ValidationError({"questions": _("Write at least one question, one a line.")})
+    if len(questions) > MAX_QUESTIONS:
+        raise ValidationError({"questions": _("Write at most %(count)s questions.") % {"count": MAX_QUESTIONS}})
+    return questions
+
+
+def check_consultation(
+    *, title: str, external_body: str, external_deadline, internal_deadline, questions: str, document=None, url=""
+) -> list[str]:
+    """Every error of a new consultation at its field; the parsed questions when there are none."""
+    from samhandling.governance.services import check_attachment
+
+    errors: dict[str, list] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the consultation a title.")]
+    if not (external_body or "").strip():
+        errors["external_body"] = [_("Name the body that asks, such as Helsedirektoratet.")]
+    if external_deadline is None:
+        errors["external_deadline"] = [_("Give the deadline of the consultation.")]
+    if internal_deadline is None:
+        errors["internal_deadline"] = [_("Give the deadline for input from the members.")]
+    elif external_deadline is not None and internal_deadline > external_deadline:
+        errors["internal_deadline"] = [_("The deadline for input must come before the deadline of the consultation.")]
+    if document is None and not (url or "").strip():
+        errors["document"] = [_("Upload the document consulted on, or give a link to it.")]
+    if document is not None:
+        extension = (document.name or "").rsplit(".", 1)[-1].lower()
+        document.seek(0)
+        content = document.read()
+        if extension not in CONSULTATION_DOCUMENTS:
+            errors["document"] = [_("Upload a PDF or Word (DOCX) file.")]
+        else:
+            try:
+                check_attachment(document.name, content)
+            except ValidationError as error:
+                errors["document"] = error.messages
+    parsed = []
+    try:
+        parsed = parse_questions(questions)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    community: Helsefellesskap,
+    title: str,
+    external_body: str,
+    external_deadline: date,
+    internal_deadline: date,
+    questions: str,
+    document=None,
+    document_url: str = "",
+    invited_bodies=(),
+    invited_organisations=(),
+) -> Consultation:
+    """A consultation open for input from the invited bodies' members and the invited organisations' people."""
+    require(actor, "agreements.manage_consultations", community)
+    parsed = check_consultation(
+        title=title,
+        external_body=external_body,
+        external_deadline=external_deadline,
+        internal_deadline=internal_deadline,
+        questions=questions,
+        document=document,
+        url=document_url,
+    )
+    bodies, organisations = list(invited_bodies), list(invited_organisations)
+    if not bodies and not organisations:
+        raise ValidationError({"invited_bodies": _("Invite at least one body or organisation.")})
+    if any(body.helsefellesskap_id != community.pk for body in bodies):
+        raise ValidationError({"invited_bodies": _("Choose bodies of the community.")})
+    consultation = Consultation(
+        helsefellesskap=community,
+        title=title.strip(),
+        external_body=external_body.strip(),
+        external_deadline=external_deadline,
+        internal_deadline=internal_deadline,
+        document_url=(document_url or "").strip(),
+        created_by=actor,
+    )
+    if document is not None:
+        document.seek(0)
+        consultation.document.save(document.name, ContentFile(document.read()), save=False)
+    consultation.save()
+    consultation.invited_bodies.set(bodies)
+    consultation.invited_organisations.set(organisations)
+    Question.objects.bulk_create(
+        Question(consultation=consultation, position=i, text=text) for i, text in enumerate(parsed, start=1)
+    )
+    _record(
+        actor=actor,
+        action="agreements.consultation.created",
+        target=consultation,
+        community=community,
+        data={"questions": len(parsed), "bodies": len(bodies), "organisations": len(organisations)},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: User,
+    consultation: Consultation,
+    title: str,
+    external_body: str,
+    external_deadline: date,
+    internal_deadline: date,
+    document_url: str = "",
+    invited_bodies=(),
+    invited_organisations=(),
+) -> Consultation:
+    """Correct an open consultation: its title, the body that asks, the deadlines (a later deadline for input, say),
+    the link and who is invited. The questions and the uploaded document stay, so no input loses its question."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    CONSULTATION_WORKFLOW.require(actor, consultation, "edit")
+    check_consultation(
+        title=title,
+        external_body=external_body,
+        external_deadline=external_deadline,
+        internal_deadline=internal_deadline,
+        questions="(unchanged)",
+        url=document_url or ("-" if consultation.document else ""),
+    )
+    bodies, organisations = list(invited_bodies), list(invited_organisations)
+    if not bodies and not organisations:
+        raise ValidationError({"invited_bodies": _("Invite at least one body or organisation.")})
+    if any(body.helsefellesskap_id != consultation.helsefellesskap_id for body in bodies):
+        raise ValidationError({"invited_bodies": _("Choose bodies of the community.")})
+    consultation.title, consultation.external_body = title.strip(), external_body.strip()
+    consultation.external_deadline, consultation.internal_deadline = external_deadline, internal_deadline
+    consultation.document_url = (document_url or "").strip()
+    consultation.save()
+    consultation.invited_bodies.set(bodies)
+    consultation.invited_organisations.set(organisations)
+    _record(
+        actor=actor,
+        action="agreements.consultation.updated",
+        target=consultation,
+        community=consultation.helsefellesskap,
+        data={"internal_deadline": internal_deadline.isoformat(), "external_deadline": external_deadline.isoformat()},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_give_input(*, actor: User, consultation: Consultation, answers: dict[int, str]) -> int:
+    """The actor's input per question ({question id: text}); an empty text removes the actor's input to that
+    question. Until the internal deadline, while the consultation is open. Returns the number of inputs kept."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    CONSULTATION_WORKFLOW.require(actor, consultation, "give_input")
+    questions = {q.pk: q for q in consultation.questions.all()}
+    if set(answers) - set(questions):
+        raise ValidationError(_("Answer the questions of this consultation."))
+    kept = 0
+    for pk, text in answers.items():
+        text = (text or "").strip()
+        if text:
+            ConsultationInput.objects.update_or_create(question=questions[pk], author=actor, defaults={"text": text})
+            kept += 1
+        else:
+            ConsultationInput.objects.filter(question=questions[pk], author=actor).delete()
+    _record(
+        actor=actor,
+        action="agreements.consultation.input",
+        target=consultation,
+        community=consultation.helsefellesskap,
+        data={"answered": kept},
+    )
+    return kept
+
+
+@transaction.atomic
+def consultation_compose(*, actor: User, consultation: Consultation, responses: dict[int, str]) -> Consultation:
+    """The joint response, a text per question ({question id: text}); only while the consultation is open."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    CONSULTATION_WORKFLOW.require(actor, consultation, "compose")
+    questions = {q.pk: q for q in consultation.questions.all()}
+    if set(responses) - set(questions):
+        raise ValidationError(_("Answer the questions of this consultation."))
+    for pk, text in responses.items():
+        question = questions[pk]
+        question.response = (text or "").strip()
+        question.save(update_fields=["response"])
+    _record(
+        actor=actor,
+        action="agreements.consultation.composed",
+        target=consultation,
+        community=consultation.helsefellesskap,
+        data={"answered": sum(1 for q in questions.values() if q.response)},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_to_agenda(*, actor: User, consultation: Consultation, meeting, fmt: str = "pdf"):
+    """A decision item on `meeting` (the SSU's or the partnership meeting's) with the joint response attached as it
+    stands now; the same path as the action plan's status report (governance's item and attachment services)."""
+    from samhandling.governance import services as governance
+    from samhandling.governance.models import ItemKind, Visibility
+
+    from . import documents
+
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    CONSULTATION_WORKFLOW.require(actor, consultation, "agenda")
+    if meeting is None or meeting.body.helsefellesskap_id != consultation.helsefellesskap_id:
+        raise ValidationError({"meeting": _("Choose a meeting of one of the community's bodies.")})
+    if not consultation.questions.exclude(response="").exists():
+        raise ValidationError({"meeting": _("Write the joint response before it goes on an agenda.")})
+    content = documents.consultation_response(consultation, fmt)
+    deadline = date_format(consultation.external_deadline, "SHORT_DATE_FORMAT")
+    item = governance.item_create(
+        actor=actor,
+        body=meeting.body,
+        meeting=meeting,
+        kind=ItemKind.DECISION,
+        title=_("Consultation response: %(title)s") % {"title": consultation.title},
+        description=_(
+            "Consultation from %(body)s with deadline %(deadline)s. The secretariat proposes a joint response from "
+            "the members' inputs."
+        )
+        % {"body": consultation.external_body, "deadline": deadline},
+        proposed_decision=_("The joint consultation response is approved and sent to %(body)s.")
+        % {"body": consultation.external_body},
+        visibility=Visibility.INTERNAL,
+        case_officer=actor,
+    )
+    governance.attachment_add(
+        actor=actor,
+        item=item,
+        upload=ContentFile(content, name=documents.response_filename(consultation, fmt)),
+        title=documents.response_title(consultation),
+        visibility=Visibility.INTERNAL,
+    )
+    consultation.agenda_item = item
+    consultation.save(update_fields=["agenda_item"])
+    _record(
+        actor=actor,
+        action="agreements.consultation.on_agenda",
+        target=consultation,
+        community=consultation.helsefellesskap,
+        data={"meeting": meeting.pk, "item": item.pk, "format": fmt},
+    )
+    return item
+
+
+@transaction.atomic
+def consultation_move(*, actor: User, consultation: Consultation, to: str) -> Consultation:
+    """Mark the response sent (it is then never changed) or archive the consultation."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if to == ConsultationStatus.SENT:
+        CONSULTATION_WORKFLOW.require(actor, consultation, "send")
+        if not consultation.questions.exclude(response="").exists():
+            raise ValidationError(_("Write the joint response before it is marked as sent."))
+        consultation.sent_at = timezone.now()
+    elif to == ConsultationStatus.ARCHIVED:
+        CONSULTATION_WORKFLOW.require(actor, consultation, "archive")
+    else:
+        raise ValidationError(_("Choose what to do with the consultation."))
+    CONSULTATION_WORKFLOW.move(consultation, to, actor=actor)
+    return consultation

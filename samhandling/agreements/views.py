@@ -16,8 +16,18 @@ from samhandling.core.http import community_by_slug_or_redirect, save_with
 from samhandling.core.permissions import can, community_organisations, require
 
 from . import selectors, services
-from .forms import AdoptForm, AgreementForm, ApprovalForm, RevisionForm, VersionForm
-from .models import VERSION_WORKFLOW, Approval, VersionStatus
+from .access import invited
+from .forms import (
+    AdoptForm,
+    AgreementForm,
+    ApprovalForm,
+    ConsultationAgendaForm,
+    ConsultationForm,
+    QuestionsForm,
+    RevisionForm,
+    VersionForm,
+)
+from .models import CONSULTATION_WORKFLOW, VERSION_WORKFLOW, Approval, ConsultationStatus, VersionStatus
 
 
 def _form_page(request, form, *, title: str, cancel: str, submit: str, crumbs) -> HttpResponse:
@@ -300,5 +310,285 @@ def signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(
         approval.signed_copy.open("rb"), as_attachment=True, filename=f"signert-{approval.party_id}-{approval.pk}.pdf"
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Høringssvar ---------------------------------------------------------------------------------------------------
+
+
+def _consultation_crumbs(*extra):
+    return [(_("Consultations"), reverse("agreements:consultation_list")), *extra]
+
+
+def _invitable_bodies(community):
+    from samhandling.governance.models import Body
+
+    return Body.objects.filter(helsefellesskap=community, is_active=True).order_by("kind", "name")
+
+
+def _consultation_meetings(consultation):
+    """Upcoming meetings of the community's SSU and partnership meeting: where the response is approved (the same
+    meetings the action plan's status report goes to)."""
+    from samhandling.plans.views import _report_meetings
+
+    return _report_meetings(consultation)
+
+
+@login_required
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    community = request.helsefellesskap
+    require(request.user, "agreements.view_consultations", community)
+    return render(
+        request,
+        "agreements/consultation_list.html",
+        {
+            "community": community,
+            "consultations": selectors.consultations_for(request.user, community),
+            "can_create": can(request.user, "agreements.manage_consultations", community),
+            "crumbs": [],
+        },
+    )
+
+
+@login_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    community = request.helsefellesskap
+    require(request.user, "agreements.manage_consultations", community)
+    form = ConsultationForm(
+        request.POST or None,
+        request.FILES or None,
+        bodies=_invitable_bodies(community),
+        organisations=_parties(community),
+    )
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.consultation_create(actor=request.user, community=community, **data),
+            success=_("The consultation is open for input."),
+        )
+        if response is not None:
+            return response
+    response = render(
+        request,
+        "agreements/form_page.html",
+        {
+            "form": form,
+            "title": _("New consultation"),
+            "cancel": reverse("agreements:consultation_list"),
+            "submit": _("Open the consultation"),
+            "crumbs": _consultation_crumbs(),
+            "multipart": True,
+        },
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
+
+
+@login_required
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    require(request.user, "agreements.manage_consultation", consultation)
+    if not CONSULTATION_WORKFLOW.allows(request.user, consultation, "edit"):
+        messages.error(request, _("A sent or archived response is not changed."))
+        return redirect(consultation)
+    fields = ("title", "external_body", "document_url", "external_deadline", "internal_deadline")
+    initial = {name: getattr(consultation, name) for name in fields}
+    initial["invited_bodies"] = list(consultation.invited_bodies.all())
+    initial["invited_organisations"] = list(consultation.invited_organisations.all())
+    community = consultation.helsefellesskap
+    form = ConsultationForm(
+        request.POST or None,
+        bodies=_invitable_bodies(community),
+        organisations=_parties(community),
+        editing=consultation,
+        initial=initial,
+    )
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.consultation_update(actor=request.user, consultation=consultation, **data),
+            success=_("The consultation was saved."),
+        )
+        if response is not None:
+            return response
+    response = render(
+        request,
+        "agreements/form_page.html",
+        {
+            "form": form,
+            "title": _("Edit the consultation"),
+            "cancel": consultation.get_absolute_url(),
+            "submit": _("Save"),
+            "crumbs": _consultation_crumbs((consultation.title, consultation.get_absolute_url())),
+        },
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
+
+
+def _consultation_page(request, consultation, status: int = 200, **forms) -> HttpResponse:
+    questions = selectors.questions_with_inputs(consultation, request.user)
+    actions = CONSULTATION_WORKFLOW.actions_for(request.user, consultation)
+    may_read = can(request.user, "agreements.view_inputs", consultation)
+    context = {
+        "consultation": consultation,
+        "questions": questions,
+        "actions": actions,
+        "may_read_inputs": may_read,
+        # The response being composed is read by those who read the inputs; once sent, by every member.
+        "show_response": may_read or consultation.status != ConsultationStatus.OPEN,
+        "invited": invited(request.user, consultation),
+        "has_response": any(q.response for q in questions),
+        "crumbs": _consultation_crumbs(),
+    }
+    if actions.give_input:
+        context["input_form"] = forms.get("input_form") or QuestionsForm(
+            questions=questions,
+            label=_("Your input"),
+            initial={f"q{q.pk}": q.own_input for q in questions},
+            prefix="input",
+        )
+    if actions.agenda:
+        context["agenda_form"] = forms.get("agenda_form") or ConsultationAgendaForm(
+            meetings=_consultation_meetings(consultation), prefix="agenda"
+        )
+    response = render(request, "agreements/consultation_detail.html", context)
+    response.status_code = status
+    return response
+
+
+@login_required
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _consultation_page(request, selectors.consultation_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def consultation_input(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    CONSULTATION_WORKFLOW.require(request.user, consultation, "give_input")
+    form = QuestionsForm(request.POST, questions=list(consultation.questions.all()), label="", prefix="input")
+    if form.is_valid():
+        try:
+            services.consultation_give_input(actor=request.user, consultation=consultation, answers=form.texts())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Your input was saved. You can change it until the deadline."))
+            return redirect(consultation)
+    return _consultation_page(request, consultation, 400, input_form=form)
+
+
+@login_required
+def consultation_compose(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    require(request.user, "agreements.manage_consultation", consultation)
+    if not CONSULTATION_WORKFLOW.allows(request.user, consultation, "compose"):
+        messages.error(request, _("A sent or archived response is not changed."))
+        return redirect(consultation)
+    questions = selectors.questions_with_inputs(consultation, request.user)
+    form = QuestionsForm(
+        request.POST or None,
+        questions=questions,
+        label=_("The joint response"),
+        initial={f"q{q.pk}": q.response for q in questions},
+    )
+    if request.method == "POST":
+        response = save_with(
+            request,
+            form,
+            lambda data: services.consultation_compose(
+                actor=request.user, consultation=consultation, responses=form.texts()
+            ),
+            success=_("The joint response was saved."),
+        )
+        if response is not None:
+            return response
+    response = render(
+        request,
+        "agreements/consultation_compose.html",
+        {
+            "consultation": consultation,
+            "rows": [(question, form[f"q{question.pk}"]) for question in questions],
+            "form": form,
+            "crumbs": _consultation_crumbs((consultation.title, consultation.get_absolute_url())),
+        },
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
+
+
+@login_required
+@require_POST
+def consultation_to_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    require(request.user, "agreements.manage_consultation", consultation)
+    form = ConsultationAgendaForm(request.POST, meetings=_consultation_meetings(consultation), prefix="agenda")
+    if form.is_valid():
+        try:
+            item = services.consultation_to_agenda(
+                actor=request.user,
+                consultation=consultation,
+                meeting=form.cleaned_data["meeting"],
+                fmt=form.cleaned_data["fmt"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The response was put on the agenda as a decision item."))
+            return redirect(item)
+    return _consultation_page(request, consultation, 400, agenda_form=form)
+
+
+@login_required
+@require_POST
+def consultation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    consultation = selectors.consultation_for(request.user, pk)
+    require(request.user, "agreements.manage_consultation", consultation)
+    targets = {"sendt": ConsultationStatus.SENT, "arkiver": ConsultationStatus.ARCHIVED}
+    if action not in targets:
+        raise Http404
+    try:
+        services.consultation_move(actor=request.user, consultation=consultation, to=targets[action])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(consultation)
+
+
+@login_required
+def consultation_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document consulted on, for whoever may read the consultation."""
+    consultation = selectors.consultation_for(request.user, pk)
+    if not consultation.document:
+        raise Http404
+    extension = consultation.document.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        consultation.document.open("rb"), as_attachment=True, filename=f"horingsdokument-{consultation.pk}.{extension}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def consultation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The joint response as PDF or DOCX: the secretariat and the invited while it is composed, every member of the
+    community once it is sent."""
+    from . import documents
+
+    consultation = selectors.consultation_for(request.user, pk)
+    if fmt not in documents.FORMATS:
+        raise Http404
+    if consultation.status == ConsultationStatus.OPEN:
+        require(request.user, "agreements.view_inputs", consultation)
+    response = HttpResponse(
+        documents.consultation_response(consultation, fmt), content_type=documents.CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{documents.response_filename(consultation, fmt)}"'
     response["Cache-Control"] = "private, no-store"
     return response

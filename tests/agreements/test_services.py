@@ -128,6 +128,11 @@ def test_the_demo_agreements_command_runs_twice_and_creates_once(demo):
 
     call_command("demo_agreements", stdout=io.StringIO())
     call_command("demo_agreements", stdout=io.StringIO())
+    from samhandling.agreements.models import Consultation, ConsultationInput
+
+    consultation = Consultation.objects.get()  # the demo consultation, once
+    assert ConsultationInput.objects.filter(question__consultation=consultation).count() == 3
+    assert consultation.questions.exclude(response="").count() == 1
     agreements = list(selectors.agreements_for(demo.sigrid, Agreement.objects.first().helsefellesskap))
     assert len(agreements) == 3
     rows = {row.point: row for row in selectors.coverage(agreements)}

@@ -37,7 +37,8 @@ def _expect(view: str, persona: str):
 
 
 def test_every_agreements_url_is_in_the_matrix():
-    assert url_names("agreements") == {
+    # The consultation views have their own matrix (test_consultation_views.py).
+    assert {name for name in url_names("agreements") if not name.startswith("consultation")} == {
         "agreement_list",
         "agreement_create",
         "agreement_detail",
@@ -132,3 +133,13 @@ def test_adoption_and_approval_from_the_version_page_and_the_public_page(client,
     client.logout()
     public = client.get(f"/avtaler/offentlig/{ag.community.slug}/").content.decode()
     assert "IKT-samarbeid" in public and "Ansvars- og oppgavefordeling" in public
+
+
+def test_the_agreement_page_title_is_the_agreement_only(client, ag):
+    import re
+
+    client.force_login(ag.sigrid)
+    page = client.get(f"/avtaler/{ag.overarching.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Overordnet samarbeidsavtale" in title and "<form" not in title and "csrf" not in title
+    assert page.count('id="revision-heading"') == 1

@@ -1,17 +1,18 @@
 """Vestfold's cooperation agreements for the demo, after the revision that reduced 13 documents to 4: the
 overarching agreement (version 1 of 2021 replaced by version 2 with points 12 and 13 of § 6-2), approved by the
-hospital board and four of the six municipal councils so far; a delavtale on admission and discharge; and a draft
-delavtale on IT. Everything goes through the services; running it twice changes nothing. The texts are short
-invented paraphrases, not the real agreements."""
+hospital board and four of the six municipal councils so far; a delavtale on admission and discharge; a draft
+delavtale on IT; and an open consultation (høring) with members' input. Everything goes through the services;
+running it twice changes nothing. The texts are short invented paraphrases, not the real agreements."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from samhandling.agreements import services
-from samhandling.agreements.models import Agreement
+from samhandling.agreements.models import Agreement, Consultation
 from samhandling.core.models import Helsefellesskap, Organisation, OrganisationType, User
 
 OVERARCHING_V1 = """1 Formål
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         if not User.objects.filter(username="sigrid").exists():
             call_command("demo", stdout=self.stdout)
         community = Helsefellesskap.objects.get(code="VES")
+        if Consultation.objects.filter(helsefellesskap=community).exists():
+            self.stdout.write("The demo consultation is already there.")
+        else:
+            with transaction.atomic():
+                self._create_consultation(community)
+            self.stdout.write(self.style.SUCCESS("Created the demo consultation."))
         if Agreement.objects.filter(helsefellesskap=community).exists():
             self.stdout.write("The demo agreements are already there.")
             return
@@ -63,6 +70,46 @@ class Command(BaseCommand):
             self._create(community)
         self.stdout.write(
             self.style.SUCCESS(f"Created {Agreement.objects.filter(helsefellesskap=community).count()} agreements.")
+        )
+
+    def _create_consultation(self, community: Helsefellesskap) -> None:
+        """An open consultation from the Ministry, inviting the SSU (when the demo meetings are there), the hospital
+        and Tønsberg kommune; kari and hilde have given input, the secretariat has begun the response."""
+        from samhandling.governance.models import Body, BodyKind
+
+        sigrid = User.objects.get(username="sigrid")
+        today = timezone.localdate()
+        consultation = services.consultation_create(
+            actor=sigrid,
+            community=community,
+            title="Høring – forslag til endringer i regelverket om helsefellesskap",
+            external_body="Helse- og omsorgsdepartementet",
+            external_deadline=today + timedelta(days=35),
+            internal_deadline=today + timedelta(days=14),
+            questions="Støtter dere forslaget om å lovfeste helsefellesskapene?\n"
+            "Hvilke konsekvenser får forslaget for tjenestene?\nAndre innspill og tilbakemeldinger?",
+            document_url="https://www.regjeringen.no/no/dokumenter/horinger/",
+            invited_bodies=Body.objects.filter(helsefellesskap=community, kind=BodyKind.SSU),
+            invited_organisations=Organisation.objects.filter(reference_key__in=["hospital:Vestfold", "kommune:3905"]),
+        )
+        first, second, _other = consultation.questions.all()
+        services.consultation_give_input(
+            actor=User.objects.get(username="kari"),
+            consultation=consultation,
+            answers={
+                first.pk: "Ja. Hjemmetjenesten ønsker at avtalene blir mer forpliktende.",
+                second.pk: "Mer tid til samhandlingsmøter og opplæring.",
+            },
+        )
+        services.consultation_give_input(
+            actor=User.objects.get(username="hilde"),
+            consultation=consultation,
+            answers={first.pk: "Vi støtter forslaget, men ber om tydelig ansvarsdeling mellom nivåene."},
+        )
+        services.consultation_compose(
+            actor=sigrid,
+            consultation=consultation,
+            responses={first.pk: "Helsefellesskapet støtter forslaget og ber om tydelig ansvarsdeling."},
         )
 
     def _create(self, community: Helsefellesskap) -> None:
