@@ -7,6 +7,7 @@ without the matching piece fails here, not in review.
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,18 @@ def test_every_permission_rule_exists_from_start_up():
     _import_everything()
     late = sorted(set(registered_rules()) - set(at_start.stdout.split()))
     assert not late, f"rules registered only when another module is imported (move them to access.py): {late}"
+
+
+def test_no_file_holds_a_merge_conflict_marker():
+    """Branches are merged here often; a conflict resolved by hand must not leave its markers behind."""
+    root = Path(__file__).resolve().parents[1]
+    marked = []
+    for path in root.rglob("*"):
+        if not path.is_file() or {".git", ".venv", "node_modules", "var"} & set(path.parts):
+            continue
+        if path.suffix not in {".py", ".html", ".md", ".toml", ".txt", ".css", ".js", ".po", ".lock", ".mjs"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"^(<{7}|>{7}) ", text, re.M) or re.search(r"^={7}$", text, re.M):
+            marked.append(str(path.relative_to(root)))
+    assert not marked, marked
