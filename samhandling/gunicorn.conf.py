@@ -15,6 +15,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF or export
 graceful_timeout = 20
 max_requests = 2000  # recycle workers now and then, so a slow leak never grows large
 max_requests_jitter = 200
+# Load Django once in the master and fork the workers from it: a recycled worker starts warm in milliseconds instead
+# of importing every app again (about a second of CPU) while requests queue behind it. Nothing opens a database
+# connection at import time, so no connection is shared across the fork.
+preload_app = True
 limit_request_line = 8190
 limit_request_fields = 100
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
