@@ -41,7 +41,7 @@ migrate: $(RUN_STAMP) ## Create or update the database (SQLite in var/ unless DA
 reference-data: migrate ## Load the public reference data (idempotent)
 	$(PY) manage.py load_reference_data
 
-demo: reference-data ## Demo data: Vestfold's invented people, deviations, a year of meetings, synthetic indicators, action plans, agreements
+demo: reference-data ## Demo data for Vestfold: invented people, deviations, meetings, synthetic indicators, a projection, events, a newsletter, an action plan, agreements and a consultation
 	$(PY) manage.py demo --with-cases
 	$(PY) manage.py demo_governance
 	$(PY) manage.py demo_indicators
