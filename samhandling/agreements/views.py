@@ -233,16 +233,24 @@ def version_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     version = selectors.version_for(request.user, pk)
     require(request.user, "agreements.manage_agreement", version)
     targets = {"til-horing": VersionStatus.HEARING, "til-utkast": VersionStatus.DRAFT}
+    return _move_and_return(
+        request, version, targets, action, lambda to: services.version_move(actor=request.user, version=version, to=to)
+    )
+
+
+def _move_and_return(request: HttpRequest, obj, targets: dict, action: str, move) -> HttpResponse:
+    """A workflow button: the action's word in the address names the target status; the service's refusal is shown
+    as a message on the object's page, where the user pressed it."""
     if action not in targets:
         raise Http404
     try:
-        services.version_move(actor=request.user, version=version, to=targets[action])
+        move(targets[action])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(request, _("Done."))
-    return redirect(version)
+    return redirect(obj)
 
 
 @login_required
@@ -549,16 +557,13 @@ def consultation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse
     consultation = selectors.consultation_for(request.user, pk)
     require(request.user, "agreements.manage_consultation", consultation)
     targets = {"sendt": ConsultationStatus.SENT, "arkiver": ConsultationStatus.ARCHIVED}
-    if action not in targets:
-        raise Http404
-    try:
-        services.consultation_move(actor=request.user, consultation=consultation, to=targets[action])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect(consultation)
+    return _move_and_return(
+        request,
+        consultation,
+        targets,
+        action,
+        lambda to: services.consultation_move(actor=request.user, consultation=consultation, to=to),
+    )
 
 
 @login_required
