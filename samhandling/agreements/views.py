@@ -338,9 +338,9 @@ def _invitable_bodies(community):
 def _consultation_meetings(consultation):
     """Upcoming meetings of the community's SSU and partnership meeting: where the response is approved (the same
     meetings the action plan's status report goes to)."""
-    from samhandling.plans.views import _report_meetings
+    from samhandling.governance.selectors import upcoming_steering_meetings
 
-    return _report_meetings(consultation)
+    return upcoming_steering_meetings(consultation.helsefellesskap)
 
 
 @login_required

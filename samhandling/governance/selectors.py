@@ -12,12 +12,14 @@ from samhandling.core.models import Helsefellesskap
 
 from .access import access_for
 from .models import (
+    BEFORE_MEETING,
     ActionPoint,
     ActionPointStatus,
     AgendaItem,
     Attachment,
     Attendance,
     Body,
+    BodyKind,
     BodyMember,
     DocumentKind,
     DocumentVersion,
@@ -366,3 +368,18 @@ def public_documents(meeting: Meeting) -> list[DocumentVersion]:
 
 def public_document(community: Helsefellesskap, pk) -> DocumentVersion:
     return _one(_public_documents().filter(meeting__body__helsefellesskap=community).select_related("meeting"), pk)
+
+
+def upcoming_steering_meetings(community: Helsefellesskap) -> QuerySet[Meeting]:
+    """Upcoming meetings of the community's SSU and partnership meeting, soonest first: where the action plan's status
+    report and a joint consultation response are put on the agenda."""
+    return (
+        Meeting.objects.filter(
+            body__helsefellesskap=community,
+            body__kind__in=[BodyKind.SSU, BodyKind.PARTNERSHIP_MEETING],
+            status__in=BEFORE_MEETING,
+            date__gte=timezone.localdate(),
+        )
+        .select_related("body")
+        .order_by("date")
+    )

@@ -19,7 +19,8 @@ from samhandling.core.forms import apply_service_errors
 from samhandling.core.http import community_by_slug_or_redirect, save_with
 from samhandling.core.models import Helsefellesskap
 from samhandling.core.permissions import can, require
-from samhandling.governance.models import BEFORE_MEETING, AgendaItem, BodyKind, Meeting, StandardItem
+from samhandling.governance import selectors as governance_selectors
+from samhandling.governance.models import AgendaItem, StandardItem
 from samhandling.governance.views.common import community_people
 
 from . import documents, selectors, services
@@ -198,17 +199,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_meetings(plan):
-    """Upcoming meetings of the community's SSU and partnership meeting: where a status report goes."""
-    return (
-        Meeting.objects.filter(
-            body__helsefellesskap=plan.helsefellesskap,
-            body__kind__in=[BodyKind.SSU, BodyKind.PARTNERSHIP_MEETING],
-            status__in=BEFORE_MEETING,
-            date__gte=timezone.localdate(),
-        )
-        .select_related("body")
-        .order_by("date")
-    )
+    return governance_selectors.upcoming_steering_meetings(plan.helsefellesskap)
 
 
 def _detail_with_errors(request, plan, **forms) -> HttpResponse:
