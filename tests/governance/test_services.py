@@ -64,10 +64,12 @@ def pdf_upload(name="vedlegg.pdf", content=b"%PDF-1.7\n%fake but sniffable\n") -
 
 
 def office_file(main: str) -> bytes:
+    """A minimal Office zip with fixed timestamps: the bytes are test ids, and pytest-xdist refuses to run when its
+    workers collect different ids (a zip stamped with the current second differs between workers)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(main, "<x/>")
+        for part, text in (("[Content_Types].xml", "<Types/>"), (main, "<x/>")):
+            archive.writestr(zipfile.ZipInfo(part, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
