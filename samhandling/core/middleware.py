@@ -18,7 +18,8 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from .permissions import communities_of
+from .access_cache import mark_request_user
+from .permissions import user_communities
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "nob": "nb", "nno": "nn"}
@@ -99,11 +100,7 @@ class UserLanguageMiddleware:
 
 def request_communities(request) -> list:
     """The user's communities by name, read once per request (the switcher and the current community share it)."""
-    cached = getattr(request, "_samhandling_communities", None)
-    if cached is None:
-        cached = list(communities_of(request.user).order_by("name"))
-        request._samhandling_communities = cached
-    return cached
+    return user_communities(request.user)
 
 
 def current_helsefellesskap(request):
@@ -117,5 +114,6 @@ class CurrentHelsefellesskapMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        mark_request_user(getattr(request, "user", None))
         request.helsefellesskap = SimpleLazyObject(lambda: current_helsefellesskap(request))
         return self.get_response(request)

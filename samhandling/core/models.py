@@ -253,6 +253,9 @@ class User(AbstractUser):
     )
     external_issuer = models.CharField(max_length=200, blank=True, editable=False)
     external_subject = models.CharField(max_length=255, blank=True, editable=False)
+    # Raised whenever the user's roles, organisations or communities change; part of the key of the per-user
+    # answers that pages reuse between requests (core/access_cache.py).
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

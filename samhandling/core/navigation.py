@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from . import access_cache
 from .permissions import can
 
 
@@ -40,7 +41,21 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     if user is None or not user.is_authenticated:
         return []
     community = getattr(request, "helsefellesskap", None)
+    allowed = access_cache.cached_for(
+        user, "menu", lambda: _allowed_entries(request, community), community.pk if community else "-"
+    )
     entries = []
+    for key, url in allowed:
+        entry = _MENU[key]
+        current = request.path == url if entry.path_prefix == "/" else request.path.startswith(entry.path_prefix)
+        entries.append({"key": entry.key, "label": entry.label, "url": url, "current": current})
+    return entries
+
+
+def _allowed_entries(request: HttpRequest, community: Any) -> list[tuple[str, str]]:
+    """(key, URL) of the entries the user may open, in order: the same for every page of a community."""
+    user = request.user
+    allowed = []
     for entry in sorted(_MENU.values(), key=lambda e: (e.order, e.key)):
         obj = community if entry.about_community else None
         if entry.about_community and not community:
@@ -49,7 +64,5 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
             continue
         if entry.visible is not None and not entry.visible(request):
             continue
-        url = reverse(entry.url_name)
-        current = request.path == url if entry.path_prefix == "/" else request.path.startswith(entry.path_prefix)
-        entries.append({"key": entry.key, "label": entry.label, "url": url, "current": current})
-    return entries
+        allowed.append((entry.key, reverse(entry.url_name)))
+    return allowed

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from . import access_cache
 from .models import Helsefellesskap, Membership, Organisation, Role
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,32 @@ def memberships(user: Any) -> list[Membership]:
         return []
     cached = getattr(user, "_samhandling_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation"))
+        cached = access_cache.cached_for(
+            user,
+            "memberships",
+            lambda: list(
+                Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
+            ),
+        )
         user._samhandling_memberships = cached
     return cached
 
 
 def forget_memberships(user: Any) -> None:
-    if hasattr(user, "_samhandling_memberships"):
-        del user._samhandling_memberships
+    for name in ("_samhandling_memberships", "_samhandling_communities"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def user_communities(user: Any) -> list[Helsefellesskap]:
+    """The user's communities by name, read once per request (and kept between requests, core/access_cache.py)."""
+    if not is_active_user(user):
+        return []
+    cached = getattr(user, "_samhandling_communities", None)
+    if cached is None:
+        cached = access_cache.cached_for(user, "communities", lambda: list(communities_of(user).order_by("name")))
+        user._samhandling_communities = cached
+    return cached
 
 
 def communities_of(user: Any) -> QuerySet[Helsefellesskap]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from samhandling.core import access_cache
 from samhandling.core.models import Organisation, Role
 from samhandling.core.permissions import can, is_active_user, member_root_ids, memberships, rule
 
@@ -97,8 +98,13 @@ def access_for(user) -> DeviationAccess:
     if not is_active_user(user):
         return DeviationAccess(user_id=None)
     cached = getattr(user, "_deviation_access", None)
-    if cached is not None:
-        return cached
+    if cached is None:
+        cached = access_cache.cached_for(user, "deviation-access", lambda: _compute_access(user))
+        user._deviation_access = cached
+    return cached
+
+
+def _compute_access(user) -> DeviationAccess:
     by_role: dict[str, set[int]] = defaultdict(set)
     for membership in memberships(user):
         by_role[membership.role].add(membership.organisation_id)
@@ -113,7 +119,6 @@ def access_for(user) -> DeviationAccess:
         member_units=_below({m.organisation_id for m in memberships(user)}, children),
         secretariat_roots=by_role["secretariat_roots"],
     )
-    user._deviation_access = access
     return access
 
 

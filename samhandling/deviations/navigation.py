@@ -4,6 +4,7 @@ sees the tabs they may open (a reporter sees no inbox, statistics or reports tha
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.core import access_cache
 from samhandling.core.permissions import can
 
 # key, label, URL name, permission, whether the permission is asked about the current community
@@ -18,13 +19,23 @@ TABS = (
 
 
 def tabs_for(user, community) -> list[tuple[str, str, str]]:
-    """(key, label, url) of the tabs the user may open. Each rule is asked once (two tabs share one)."""
+    """(key, label, url) of the tabs the user may open. Each rule is asked once (two tabs share one); the answer is
+    kept between requests (core/access_cache.py)."""
+    community = community or None  # the request's lazy "no community" is falsy but not None
+    allowed = access_cache.cached_for(
+        user, "deviation-tabs", lambda: _allowed_tabs(user, community), community.pk if community else "-"
+    )
+    labels = {key: label for key, label, *_rest in TABS}
+    return [(key, str(labels[key]), url) for key, url in allowed]
+
+
+def _allowed_tabs(user, community) -> list[tuple[str, str]]:
     answers: dict[tuple[str, bool], bool] = {}
-    tabs = []
-    for key, label, url_name, permission, about_community in TABS:
+    allowed = []
+    for key, _label, url_name, permission, about_community in TABS:
         asked = (permission, about_community)
         if asked not in answers:
             answers[asked] = can(user, permission, community if about_community else None)
         if answers[asked]:
-            tabs.append((key, str(label), reverse(url_name)))
-    return tabs
+            allowed.append((key, reverse(url_name)))
+    return allowed

@@ -6,7 +6,7 @@ status. The public pages show published plans only and do not go through these r
 """
 
 from samhandling.core.models import Role
-from samhandling.core.permissions import communities_of, is_active_user, managed_communities, rule
+from samhandling.core.permissions import is_active_user, managed_communities, rule, user_communities
 
 from .models import ActionPlan, Measure, PlanStatus
 
@@ -28,11 +28,7 @@ def manages(user, community) -> bool:
 def member_of(user, community) -> bool:
     if community is None or not is_active_user(user):
         return False
-    cached = getattr(user, "_samhandling_plans_communities", None)
-    if cached is None:
-        cached = set(communities_of(user).values_list("pk", flat=True))
-        user._samhandling_plans_communities = cached
-    return community.pk in cached
+    return any(c.pk == community.pk for c in user_communities(user))
 
 
 def owns_measure_in(user, plan: ActionPlan) -> bool:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samhandling.core import audit
+from samhandling.core import access_cache, audit
 from samhandling.core.models import Membership, Organisation, User
 from samhandling.core.permissions import require
 from samhandling.core.workdays import add_working_days, working_days_between
@@ -56,6 +56,8 @@ def deviation_acknowledge(
     case.acknowledged_at = timezone.now()
     case.days_to_acknowledge = working_days_between(timezone.localtime(case.submitted_at).date(), timezone.localdate())
     case.handler = handler
+    if handler.pk != actor.pk:  # the new handler's inbox tab appears without waiting for the access cache
+        access_cache.changed_for_users([handler.pk])
     move(case, Status.ACKNOWLEDGED, actor=actor)
     CaseEvent.objects.create(deviation=case, kind=EventKind.ASSIGNMENT, actor=actor, text=str(handler))
     notify(case, [case.reporter], base_url)

@@ -45,7 +45,12 @@ def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
     """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
     case = get_object_or_404(
         Deviation.objects.select_related(
-            "reporter", "reporter_unit", "receiver", "category", "handler", "helsefellesskap"
+            "reporter",
+            "reporter_unit__parent",
+            "receiver__parent",
+            "category",
+            "handler",
+            "helsefellesskap",
         ),
         pk=pk,
     )
