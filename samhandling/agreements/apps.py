@@ -10,9 +10,14 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Cooperation agreements")
 
     def ready(self) -> None:
+        from samhandling.core.clauses import register_clause_source
         from samhandling.core.navigation import MenuEntry, register_menu
 
         from . import access, services, todo  # noqa: F401  (permission rules, audit labels, "Mine oppgaver")
+        from .selectors import clause_refs, describe_clauses
+
+        # The deviation module offers and counts these clauses without importing this app (core.clauses).
+        register_clause_source(lister=clause_refs, describer=describe_clauses)
 
         register_menu(
             MenuEntry(

@@ -102,6 +102,12 @@ VERSION_WORKFLOW = Workflow(
         Action("hearing", "agreements.manage_agreement", target=VersionStatus.HEARING, label=_("Send on hearing")),
         Action("adopt", "agreements.manage_agreement", target=VersionStatus.ADOPTED, label=_("Record adoption")),
         Action("approve", "agreements.manage_agreement", frozenset({VersionStatus.ADOPTED}), label=_("Approval")),
+        Action(
+            "remind",
+            "agreements.manage_agreement",
+            frozenset({VersionStatus.ADOPTED}),
+            label=_("Remind the parties that have not approved"),
+        ),
     ],
     audit_prefix="agreements.version",
     community=lambda version: version.agreement.helsefellesskap,
@@ -146,6 +152,28 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party}: {self.version}"
+
+
+class ApprovalReminder(models.Model):
+    """The secretariat reminded a party that has not approved an adopted version yet: one row per party and day, so
+    pressing the button twice on one day reminds once. `mailed_at` is claimed by the task that sends the e-mail."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="reminders")
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")  # the party's contacts reminded
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "party__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "party", "day"], name="agreements_one_reminder_per_party_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.version} ({self.day})"
 
 
 # --- Høringssvar: joint consultation responses ----------------------------------------------------------------------

@@ -1,12 +1,19 @@
 """Reads of the cooperation agreements, filtered by what the user may see: the agreements with their current
-version, the § 6-2 coverage table, the parties still to approve, and a readable diff between versions."""
+version, the § 6-2 coverage table, the parties still to approve (and when they were reminded), a readable diff between
+versions, the clauses other modules refer to (core.clauses) and how often each clause was reported broken."""
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from samhandling.core import disclosure
+from samhandling.core.clauses import ClauseRef
 from samhandling.core.http import parse_id
 from samhandling.core.permissions import can
 from samhandling.plans.access import manages
@@ -15,6 +22,7 @@ from .models import (
     LEGAL_POINTS,
     Agreement,
     AgreementVersion,
+    ApprovalReminder,
     Clause,
     Consultation,
     ConsultationInput,
@@ -106,6 +114,18 @@ def approval_status(agreement: Agreement, version: AgreementVersion | None) -> l
     return [(party, approvals.get(party.pk)) for party in agreement.parties.order_by("name")]
 
 
+def approval_overview(agreement: Agreement, version: AgreementVersion | None) -> list[tuple]:
+    """(party, approval or None, the day the party was last reminded or None) for every party of the agreement, for
+    the adopted version: the overview of who has not approved yet."""
+    rows = approval_status(agreement, version)
+    if not rows:
+        return []
+    reminded: dict[int, date] = {}
+    for party_id, day in ApprovalReminder.objects.filter(version=version).values_list("party_id", "day"):
+        reminded[party_id] = max(day, reminded.get(party_id, day))
+    return [(party, approval, None if approval else reminded.get(party.pk)) for party, approval in rows]
+
+
 def diff_lines(earlier: AgreementVersion | None, version: AgreementVersion) -> list[tuple[str, str]]:
     """The changed lines between two versions' texts: ("+", line), ("-", line); unchanged lines are left out."""
     from .services import version_text
@@ -146,3 +166,86 @@ def questions_with_inputs(consultation: Consultation, user) -> list[Question]:
         question.shown_inputs = every if may_read else []
         question.own_input = next((i.text for i in every if i.author_id == getattr(user, "pk", None)), "")
     return questions
+
+
+# --- the clauses deviations are reported against (core.clauses) ------------------------------------------------------
+
+
+def _clause_ref(clause: Clause) -> ClauseRef:
+    version = clause.version
+    agreement = version.agreement
+    label = _("%(agreement)s, clause %(number)s – %(heading)s") % {
+        "agreement": agreement.title,
+        "number": clause.number,
+        "heading": clause.heading,
+    }
+    in_force = version.status == VersionStatus.ADOPTED
+    if not in_force:
+        label += " " + _("(version %(number)s, no longer in force)") % {"number": version.number}
+    return ClauseRef(
+        pk=clause.pk,
+        community_id=agreement.helsefellesskap_id,
+        agreement=agreement.title,
+        label=label,
+        in_force=in_force,
+        order=(agreement.kind, agreement.title, agreement.pk, -version.number, clause.position, clause.pk),
+    )
+
+
+def _clauses():
+    return Clause.objects.select_related("version__agreement")
+
+
+def clause_refs(community, in_force_only: bool) -> list[ClauseRef]:
+    """The community's clauses of adopted versions (and of replaced ones unless `in_force_only`): what a deviation
+    may be reported against. Drafts and versions on hearing are never offered."""
+    statuses = [VersionStatus.ADOPTED] if in_force_only else list(PUBLIC_STATUSES)
+    clauses = _clauses().filter(version__agreement__helsefellesskap=community, version__status__in=statuses)
+    return [_clause_ref(clause) for clause in clauses]
+
+
+def describe_clauses(ids: Iterable[int]) -> dict[int, ClauseRef]:
+    return {clause.pk: _clause_ref(clause) for clause in _clauses().filter(pk__in=list(ids))}
+
+
+REPORTED_RECENTLY_DAYS = 365
+
+
+@dataclass
+class ClauseReports:
+    """How often one clause was reported broken: in the last 12 months and in total, each with the reason it is
+    hidden ("" when shown), and the clause's filter in the deviation list."""
+
+    clause: Clause
+    recent: int
+    total: int
+    recent_hidden: str
+    total_hidden: str
+
+    @property
+    def recent_shown(self) -> str:
+        return f"<{disclosure.SMALL_NUMBER_LIMIT}" if self.recent_hidden else str(self.recent)
+
+    @property
+    def total_shown(self) -> str:
+        return f"<{disclosure.SMALL_NUMBER_LIMIT}" if self.total_hidden else str(self.total)
+
+
+def clause_reports(version: AgreementVersion, today: date | None = None) -> list[ClauseReports]:
+    """Deviations reported against each clause of the version, counted as the deviation statistics count them (sent
+    cases; drafts, withdrawn cases, duplicates and the like left out), across the whole community. Every member of
+    the community reads these, so a count from 1 to 4 is hidden (core.disclosure), as in the published reports."""
+    from samhandling.deviations.selectors import clause_counts
+
+    clauses = list(version.clauses.all())
+    community = version.agreement.helsefellesskap
+    today = today or timezone.localdate()
+    ids = [clause.pk for clause in clauses]
+    totals = clause_counts(community, ids)
+    recent = clause_counts(community, ids, since=today - timedelta(days=REPORTED_RECENTLY_DAYS))
+    rows = []
+    for clause in clauses:
+        values = {"recent": recent.get(clause.pk, 0), "total": totals.get(clause.pk, 0)}
+        reasons = disclosure.suppress(values)
+        rows.append(ClauseReports(clause, values["recent"], values["total"], reasons["recent"], reasons["total"]))
+    return rows

@@ -10,15 +10,16 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samhandling.core import audit
-from samhandling.core.models import Helsefellesskap, User
+from samhandling.core.models import Helsefellesskap, Membership, Role, User
 from samhandling.core.permissions import require
+from samhandling.core.queue import enqueue_on_commit
 
 from .models import (
     CONSULTATION_WORKFLOW,
@@ -28,6 +29,7 @@ from .models import (
     AgreementKind,
     AgreementVersion,
     Approval,
+    ApprovalReminder,
     Clause,
     Consultation,
     ConsultationInput,
@@ -46,6 +48,7 @@ audit.register_actions(
         "agreements.version.adopted": gettext_lazy("Recorded the adoption of an agreement version"),
         "agreements.version.replaced": gettext_lazy("An agreement version was replaced by a newer one"),
         "agreements.approval.recorded": gettext_lazy("Recorded a party's approval of an agreement"),
+        "agreements.approval.reminded": gettext_lazy("Reminded a party that has not approved an agreement"),
         "agreements.agreement.revision_started": gettext_lazy("Started the revision of an agreement"),
         "agreements.consultation.created": gettext_lazy("Opened a consultation"),
         "agreements.consultation.input": gettext_lazy("Gave input to a consultation"),
@@ -261,6 +264,90 @@ def approval_record(
         data={"party": party.pk, "version": version.number},
     )
     return approval
+
+
+# Who is reminded on behalf of a party: the people who hold the leader's or the administrator's role in the party
+# organisation itself (the rådmann's office, the hospital's management), not in its units, and those who hold a
+# current seat for the party in one of the community's bodies (its SSU or partnership representatives).
+REMINDED_ROLES = (Role.LEADER, Role.ADMIN)
+
+
+def party_contacts(party, community: Helsefellesskap, today: date | None = None) -> list[User]:
+    from samhandling.governance.models import BodyMember
+    from samhandling.governance.models.bodies import current_members_q
+
+    by_role = Membership.objects.filter(organisation=party, role__in=REMINDED_ROLES).values("user")
+    by_seat = (
+        BodyMember.objects.filter(current_members_q(today or timezone.localdate()), organisation=party)
+        .filter(body__helsefellesskap=community, body__is_active=True, user__isnull=False)
+        .values("user")
+    )
+    return list(User.objects.filter(Q(pk__in=by_role) | Q(pk__in=by_seat), is_active=True).distinct().order_by("pk"))
+
+
+@transaction.atomic
+def approval_remind(
+    *, actor: User, version: AgreementVersion, base_url: str = "", today: date | None = None
+) -> list[ApprovalReminder]:
+    """Remind every party of an adopted version that has not approved it yet: their contacts see it in "Mine
+    oppgaver" and get an e-mail (a task, after commit). Once per party and day: a second press the same day reminds
+    nobody again. Returns the reminders made now."""
+    from . import tasks
+
+    version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+    VERSION_WORKFLOW.require(actor, version, "remind")
+    today = today or timezone.localdate()
+    approved = set(version.approvals.values_list("party_id", flat=True))
+    made = []
+    for party in version.agreement.parties.exclude(pk__in=approved).order_by("name"):
+        contacts = party_contacts(party, version.agreement.helsefellesskap, today)
+        reminder, created = ApprovalReminder.objects.get_or_create(
+            version=version, party=party, day=today, defaults={"sent_by": actor}
+        )
+        if not created:
+            continue
+        reminder.recipients.set(contacts)
+        made.append(reminder)
+        _record(
+            actor=actor,
+            action="agreements.approval.reminded",
+            target=version,
+            community=version.agreement.helsefellesskap,
+            data={"party": party.pk, "version": version.number, "recipients": len(contacts)},
+        )
+        if contacts:
+            enqueue_on_commit(tasks.send_approval_reminder, reminder.pk, base_url)
+    if not made and not version.agreement.parties.exclude(pk__in=approved).exists():
+        raise ValidationError(_("Every party has approved this version."))
+    return made
+
+
+def send_approval_reminder(*, reminder_id: int, base_url: str) -> int:
+    """The e-mail of one reminder to each of the party's contacts; the reminder row is claimed first (a conditional
+    UPDATE), so a task run twice sends nothing twice. Returns how many e-mails went."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    if not ApprovalReminder.objects.filter(pk=reminder_id, mailed_at__isnull=True).update(mailed_at=timezone.now()):
+        return 0
+    reminder = ApprovalReminder.objects.select_related("version__agreement", "party").get(pk=reminder_id)
+    version = reminder.version
+    link = base_url.rstrip("/") + reverse("agreements:version_detail", args=[version.pk]) if base_url else ""
+    sent = 0
+    for user in reminder.recipients.filter(is_active=True).exclude(email="").order_by("pk"):
+        with translation.override(user.language):
+            context = {
+                "agreement": version.agreement.title,
+                "number": version.number,
+                "party": reminder.party.name,
+                "link": link,
+            }
+            subject = _("Reminder: approval of “%(agreement)s”") % context
+            send_mail(subject, render_to_string("agreements/email/approval_reminder.txt", context), None, [user.email])
+        sent += 1
+    return sent
 
 
 @transaction.atomic

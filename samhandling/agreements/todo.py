@@ -1,6 +1,7 @@
 """Agreements in "Mine oppgaver": the secretariat is reminded of an agreement whose review date is near or past;
 an invited member sees each open consultation until its deadline for input (until every question has their input),
-and the secretariat the open consultations whose deadline for input has passed (the response to compose)."""
+and the secretariat the open consultations whose deadline for input has passed (the response to compose). A party's
+leaders and administrators see the secretariat's reminder to approve an adopted version until it is approved."""
 
 from datetime import timedelta
 
@@ -12,7 +13,14 @@ from samhandling.core.permissions import managed_communities
 from samhandling.core.todo import Todo, register_todo_provider
 
 from .access import invited
-from .models import Agreement, Consultation, ConsultationInput, ConsultationStatus
+from .models import (
+    Agreement,
+    ApprovalReminder,
+    Consultation,
+    ConsultationInput,
+    ConsultationStatus,
+    VersionStatus,
+)
 
 MODULE = _("Agreements")
 CONSULTATION_MODULE = _("Consultations")
@@ -83,3 +91,41 @@ def consultations_todo(user) -> list[Todo]:
 
 
 register_todo_provider(consultations_todo)
+
+
+APPROVAL_REMINDER_DAYS = 60  # a reminder stays in the list this long (a council meets about once a month)
+
+
+def approval_todo(user) -> list[Todo]:
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    reminders = (
+        ApprovalReminder.objects.filter(
+            recipients=user,
+            day__gte=today - timedelta(days=APPROVAL_REMINDER_DAYS),
+            version__status=VersionStatus.ADOPTED,
+        )
+        .select_related("version__agreement", "party")
+        .order_by("-day")
+    )
+    items, seen = [], set()
+    for reminder in reminders[:50]:
+        key = (reminder.version_id, reminder.party_id)
+        if key in seen or reminder.version.approvals.filter(party=reminder.party_id).exists():
+            continue
+        seen.add(key)
+        items.append(
+            Todo(
+                title=_("Have “%(agreement)s” approved (%(party)s)")
+                % {"agreement": reminder.version.agreement.title, "party": reminder.party.name},
+                url=reminder.version.get_absolute_url() + "#approvals-heading",
+                module=MODULE,
+                due=reminder.day,
+                overdue=False,
+            )
+        )
+    return items
+
+
+register_todo_provider(approval_todo)

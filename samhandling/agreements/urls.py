@@ -16,6 +16,7 @@ urlpatterns = [
     path("versjon/<int:pk>/rediger/", views.version_edit, name="version_edit"),
     path("versjon/<int:pk>/vedta/", views.version_adopt, name="version_adopt"),
     path("versjon/<int:pk>/godkjenning/", views.approval_add, name="approval_add"),
+    path("versjon/<int:pk>/paminn/", views.approval_remind, name="approval_remind"),
     path("versjon/<int:pk>/<slug:action>/", views.version_act, name="version_act"),
     path("godkjenning/<int:pk>/signert.pdf", views.signed_copy, name="signed_copy"),
     path("offentlig/<slug:slug>/", views.public_list, name="public_list"),

@@ -97,6 +97,30 @@ def _bodies(agreement):
     return Body.objects.filter(helsefellesskap=agreement.helsefellesskap, is_active=True).order_by("kind", "name")
 
 
+def _approval_context(request: HttpRequest, agreement, version) -> dict:
+    """Who has approved the version, who has not (and when they were reminded), and whether the user may remind."""
+    approvals = selectors.approval_overview(agreement, version)
+    return {
+        "approvals": approvals,
+        "approval_version": version,
+        "can_remind": bool(version)
+        and "remind" in VERSION_WORKFLOW.actions_for(request.user, version)
+        and any(approval is None for _party, approval, _day in approvals),
+    }
+
+
+def _clause_context(request: HttpRequest, version) -> dict:
+    """How often each clause of an adopted or replaced version was reported broken, and whether the user may open
+    the deviation list filtered by a clause (the inbox: contact points see their own cases there)."""
+    if version is None or version.status not in selectors.PUBLIC_STATUSES:
+        return {"clause_reports": []}
+    return {
+        "clause_reports": selectors.clause_reports(version),
+        "may_list_deviations": can(request.user, "deviations.view_inbox", None),
+        "reported_version": version,
+    }
+
+
 @login_required
 def agreement_detail(request: HttpRequest, pk: int, revision_form=None, status: int = 200) -> HttpResponse:
     agreement = selectors.agreement_for(request.user, pk)
@@ -112,7 +136,9 @@ def agreement_detail(request: HttpRequest, pk: int, revision_form=None, status: 
             "agreement": agreement,
             "current": current,
             "versions": agreement.shown_versions,
-            "approvals": selectors.approval_status(agreement, current),
+            **_approval_context(request, agreement, current),
+            "remind_back": "agreement",
+            **_clause_context(request, current),
             "manages": manages,
             "crumbs": _crumbs(),
         },
@@ -210,7 +236,8 @@ def _version_page(request, version, status=200, **forms) -> HttpResponse:
         "diff": selectors.diff_lines(earlier, version),
         "actions": VERSION_WORKFLOW.actions_for(request.user, version),
         "manages": manages,
-        "approvals": selectors.approval_status(version.agreement, version),
+        **_approval_context(request, version.agreement, version),
+        **_clause_context(request, version),
         "crumbs": _crumbs((version.agreement.title, version.agreement.get_absolute_url())),
     }
     if manages:
@@ -293,6 +320,35 @@ def approval_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The approval was recorded."))
             return redirect(version)
     return _version_page(request, version, 400, approval_form=form)
+
+
+@login_required
+@require_POST
+def approval_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind every party that has not approved the adopted version (once a day per party)."""
+    version = selectors.version_for(request.user, pk)
+    require(request.user, "agreements.manage_agreement", version)
+    try:
+        made = services.approval_remind(actor=request.user, version=version, base_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if made:
+            names = ", ".join(reminder.party.name for reminder in made)
+            messages.success(
+                request, _("The parties that have not approved were reminded: %(parties)s.") % {"parties": names}
+            )
+            nobody = [reminder.party.name for reminder in made if not reminder.recipients.exists()]
+            if nobody:
+                messages.warning(
+                    request,
+                    _("Nobody could be reminded at %(parties)s: register a leader or a seat in a body for the party.")
+                    % {"parties": ", ".join(nobody)},
+                )
+        else:
+            messages.info(request, _("The parties that have not approved were already reminded today."))
+    return redirect(version.agreement if request.POST.get("back") == "agreement" else version)
 
 
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.core import clauses as agreement_clauses
 from samhandling.core.forms import DesignsystemetMixin
 from samhandling.core.identity import validate_national_id
 from samhandling.core.models import Organisation, OrganisationType, User
@@ -51,6 +52,13 @@ class ReportForm(DesignsystemetMixin, forms.Form):
         max_length=8000,
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    clause = forms.TypedChoiceField(
+        label=_("Agreement clause breached"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The clauses of the health community's agreements in force. Leave it if none fits."),
+    )
     agreement_clause = forms.CharField(
         label=_("Agreement clause breached"),
         required=False,
@@ -90,8 +98,9 @@ class ReportForm(DesignsystemetMixin, forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args, units=None, receivers=None, categories=None, has_patient=False, **kwargs):
+    def __init__(self, *args, units=None, receivers=None, categories=None, has_patient=False, clauses=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self._offer_clauses(list(clauses))
         if units is not None:
             self.fields["reporter_unit"].queryset = units
         if receivers is not None:
@@ -114,6 +123,20 @@ class ReportForm(DesignsystemetMixin, forms.Form):
             self.fields["remove_patient"] = forms.BooleanField(
                 label=_("Remove the stored patient identity"), required=False
             )
+
+    def _offer_clauses(self, clauses: list) -> None:
+        """The clauses of the agreements in force, one group per agreement, with the free text kept for a clause
+        that is not in the list; a community without agreements in force keeps the free text alone."""
+        if not clauses:
+            del self.fields["clause"]
+            return
+        self.fields["clause"].choices = [
+            ("", _("Not in the list / other")),
+            *agreement_clauses.grouped_choices(clauses),
+        ]
+        other = self.fields["agreement_clause"]
+        other.label = _("Other agreement or clause (if it is not in the list)")
+        other.help_text = _("For example “Tjenesteavtale 5, punkt 4.2”.")
 
     def clean_patient_id(self) -> str:
         value = self.cleaned_data.get("patient_id", "").strip()
@@ -252,6 +275,7 @@ class InboxFilterForm(DesignsystemetMixin, forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
     )
+    clause = forms.TypedChoiceField(label=_("Agreement clause"), required=False, coerce=int, empty_value=None)
     direction = forms.ChoiceField(label=_("Kind of sender"), required=False)
     start = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -262,8 +286,13 @@ class InboxFilterForm(DesignsystemetMixin, forms.Form):
     order = forms.ChoiceField(label=_("Sort by"), required=False, choices=INBOX_ORDERS)
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args, categories=None, clauses=(), **kwargs):
         super().__init__(*args, **kwargs)
+        clauses = list(clauses)
+        if clauses:  # the agreement page links here with ?clause=<id>
+            self.fields["clause"].choices = [("", _("All")), *agreement_clauses.grouped_choices(clauses)]
+        else:
+            del self.fields["clause"]
         never_in_inbox = {Status.DRAFT, Status.AWAITING_LEADER}
         self.fields["status"].choices = [
             ("open", _("Open")),

@@ -191,6 +191,17 @@ class Deviation(models.Model):
     occurred_time = models.TimeField(_("time (if known)"), null=True, blank=True)
     description = models.TextField(_("what happened"))
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    # The clause of a cooperation agreement in force that the case breaks (offered through core.clauses, so this
+    # module never imports the agreements app). PROTECT: an adopted version's clauses are never changed, and one a
+    # deviation names must not vanish with the evidence for the next revision.
+    clause = models.ForeignKey(
+        "agreements.Clause",
+        verbose_name=_("agreement clause"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deviations",
+    )
     agreement_clause = models.CharField(_("agreement clause breached"), max_length=200, blank=True)
     immediate_action = models.TextField(_("immediate action taken"), blank=True)
     event_type = models.CharField(_("type of event"), max_length=20, choices=EventType.choices)

@@ -1,6 +1,7 @@
 """Reads for the deviation pages, already filtered by what the user may see."""
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -76,6 +77,7 @@ def inbox(
     overdue_only: bool = False,
     query: str = "",
     category: Category | None = None,
+    clause: int | None = None,
     direction: str = "",
     start: date | None = None,
     end: date | None = None,
@@ -101,6 +103,8 @@ def inbox(
         cases = cases.filter(reference__icontains=query.strip())
     if category is not None:
         cases = cases.filter(category=category)
+    if clause is not None:
+        cases = cases.filter(clause_id=clause)
     if direction:
         cases = cases.filter(reporter_unit__root__type=direction)
     if start:
@@ -175,6 +179,7 @@ class Statistics:
     total: int
     by_status: list[dict]
     by_category: list[dict]
+    by_clause: list[dict]  # {"clause_id": id or None, "free_text": bool, "count": n}
     by_direction: list[dict]
     by_pair: list[dict]
     by_harm: list[dict]
@@ -228,7 +233,17 @@ def _compute_statistics(community: Helsefellesskap, cases: QuerySet[Deviation]) 
     """One grouped scan for every breakdown, plus two small histograms for the medians."""
     groups = (
         cases.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
-        .values("status", "category_id", "harm_physical", "reporter_unit__root_id", "receiver__root_id", "month")
+        .annotate(free_text=Case(When(agreement_clause="", then=Value(False)), default=Value(True)))
+        .values(
+            "status",
+            "category_id",
+            "harm_physical",
+            "reporter_unit__root_id",
+            "receiver__root_id",
+            "month",
+            "clause_id",
+            "free_text",
+        )
         .annotate(
             count=Count("id"), answered=Count("answered_at"), in_time=Count("id", filter=Q(answered_in_time=True))
         )
@@ -237,7 +252,7 @@ def _compute_statistics(community: Helsefellesskap, cases: QuerySet[Deviation]) 
     categories = {c.pk: c for c in Category.objects.filter(helsefellesskap=community)}
     organisations = {}
     tallies: dict[str, dict[tuple, int]] = {
-        name: {} for name in ("status", "category", "direction", "pair", "harm", "month")
+        name: {} for name in ("status", "category", "clause", "direction", "pair", "harm", "month")
     }
     total = answered = in_time = 0
 
@@ -256,6 +271,8 @@ def _compute_statistics(community: Helsefellesskap, cases: QuerySet[Deviation]) 
         sender, receiver = organisations[row["reporter_unit__root_id"]], organisations[row["receiver__root_id"]]
         add("status", (row["status"],), count)
         add("category", (category.code, category.name_nb, category.name_nn), count)
+        # A chosen clause counts for the clause; a free text only when no clause was chosen.
+        add("clause", (row["clause_id"], bool(row["free_text"]) and row["clause_id"] is None), count)
         add("direction", (sender.type, receiver.type), count)
         add("pair", (sender.name, receiver.name), count)
         add("harm", (row["harm_physical"],), count)
@@ -268,6 +285,7 @@ def _compute_statistics(community: Helsefellesskap, cases: QuerySet[Deviation]) 
         total=total,
         by_status=_ranked(tallies["status"], ("status",)),
         by_category=_ranked(tallies["category"], ("category__code", "category__name_nb", "category__name_nn")),
+        by_clause=_ranked(tallies["clause"], ("clause_id", "free_text")),
         by_direction=_ranked(tallies["direction"], ("reporter_unit__root__type", "receiver__root__type")),
         by_pair=_ranked(tallies["pair"], ("reporter_unit__root__name", "receiver__root__name")),
         by_harm=_ranked(tallies["harm"], ("harm_physical",)),
@@ -297,12 +315,64 @@ def statistics(community: Helsefellesskap, start: date, end: date, user=None) ->
     material = "|".join(
         [str(community.pk), _scope_key(user, community), start.isoformat(), end.isoformat(), str(newest)]
     )
-    key = "deviations.statistics." + hashlib.sha256(material.encode()).hexdigest()[:32]
+    key = "deviations.statistics.v2." + hashlib.sha256(material.encode()).hexdigest()[:32]
     cached = cache.get(key)
     if cached is None:
         cached = _compute_statistics(community, statistics_cases(community, start, end, user))
         cache.set(key, cached, STATISTICS_CACHE_SECONDS)
     return cached
+
+
+# --- per agreement clause (the agreement page, the statistics and the reports) ---------------------------------------
+
+
+FREE_TEXT, NO_CLAUSE = "free_text", "none"
+
+
+def clause_counts(community: Helsefellesskap, clause_ids: list[int], since: date | None = None) -> dict[int, int]:
+    """How many of the community's deviations name each clause, counted as the statistics count (sent cases, the
+    excluded statuses left out); from `since` (a local date) when given. Counts only."""
+    cases = Deviation.objects.filter(helsefellesskap=community, clause_id__in=clause_ids, submitted_at__isnull=False)
+    cases = cases.exclude(status__in=EXCLUDED_FROM_STATISTICS)
+    if since is not None:
+        cases = cases.filter(submitted_at__gte=_day_start(since))
+    return dict(cases.order_by().values_list("clause_id").annotate(count=Count("id")).values_list("clause_id", "count"))
+
+
+@dataclass
+class ClauseGroup:
+    """The rows of one agreement in a per-clause table: (key, clause label) each; the key is the clause id, or
+    FREE_TEXT / NO_CLAUSE for the rows of their own (agreement "")."""
+
+    agreement: str
+    rows: list[tuple]
+
+
+def clause_key(row: dict):
+    """The key of a `Statistics.by_clause` row: the clause id, FREE_TEXT or NO_CLAUSE."""
+    if row["clause_id"] is not None:
+        return row["clause_id"]
+    return FREE_TEXT if row["free_text"] else NO_CLAUSE
+
+
+def clause_groups(counts: list[dict[Hashable, int]]) -> list[ClauseGroup]:
+    """Labels for per-clause counts (one dict {key: count} per period), grouped by agreement in the agreements'
+    order: every clause that has a count in some period, then a row for a free text only, then one for neither."""
+    from samhandling.core import clauses
+
+    keys = set().union(*counts) if counts else set()
+    refs = sorted(clauses.describe(k for k in keys if isinstance(k, int)).values(), key=lambda ref: ref.order)
+    groups: dict[str, ClauseGroup] = {}
+    for ref in refs:
+        groups.setdefault(ref.agreement, ClauseGroup(ref.agreement, [])).rows.append((ref.pk, ref.label))
+    rest = ClauseGroup(
+        "",
+        [
+            (FREE_TEXT, str(_("Another clause, written as free text"))),
+            (NO_CLAUSE, str(_("No clause given"))),
+        ],
+    )
+    return [*groups.values(), rest]
 
 
 # --- for the half-year and annual reports (samhandling.deviations.reports) ----------------------------------------

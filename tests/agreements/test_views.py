@@ -51,6 +51,7 @@ def test_every_agreements_url_is_in_the_matrix():
         "public_list",
         "signed_copy",
         "agreement_revision",
+        "approval_remind",  # its own matrix: test_clauses.test_approval_remind_permission_matrix
     }
 
 

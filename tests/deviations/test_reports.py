@@ -454,7 +454,7 @@ def test_the_docx_has_the_headings_and_tables_with_header_rows(report_cases):
         assert headings[0] == reports.report_title("half_year", 2025, 1)
         assert translation.gettext("Deviations by category") in headings
     assert content_type == reports.CONTENT_TYPES["docx"]
-    assert len(document.tables) == 9
+    assert len(document.tables) == 10  # the key figures and nine breakdowns (agreement clause among them)
     for table in document.tables:
         assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")  # the header row repeats on every page
     category = next(t for t in document.tables if t.cell(1, 0).text.startswith("INN"))

@@ -273,6 +273,14 @@ class _Builder:
         ]
         self.add_grid("category", by_category, [code for code, _labels in categories])
 
+        # Agreement clauses: every clause named in one of the periods, grouped by agreement, then the cases with a
+        # free text only and those with neither (so each column adds up to the period's total).
+        by_clause = [{selectors.clause_key(row): row["count"] for row in s.by_clause} for s in stats]
+        clause_rows = [
+            (key, [group.agreement, label]) for group in selectors.clause_groups(by_clause) for key, label in group.rows
+        ]
+        self.add_grid("clause", by_clause, [key for key, _labels in clause_rows])
+
         # Directions (type → type) and the pairs of organisations inside each direction.
         type_label = dict(OrganisationType.choices)
         by_pair = [e["by_pair_with_types"] for e in extra]
@@ -328,6 +336,16 @@ class _Builder:
         tables = [
             month_table,
             self.breakdown("category", _("Deviations by category"), [_("Category")], categories, chart=True),
+            self.breakdown(
+                "clause",
+                _("Deviations by agreement clause"),
+                [_("Agreement"), _("Clause")],
+                clause_rows,
+                note=_(
+                    "The clause of the cooperation agreements the reporter said was breached: evidence for the next "
+                    "revision of the agreements."
+                ),
+            ),
             self.breakdown(
                 "direction",
                 _("Deviations by direction (type of organisation)"),

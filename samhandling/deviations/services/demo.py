@@ -126,3 +126,24 @@ def deviation_demo_history(
         event.created_at = when
     CaseEvent.objects.bulk_update(created, ["created_at"], batch_size=1000)
     return len(cases)
+
+
+@transaction.atomic
+def deviation_demo_link_clauses(*, community: Helsefellesskap, links: list[tuple[int, list[str], int]]) -> int:
+    """Name agreement clauses on some of the demo history's cases, so the agreement page and the statistics have
+    counts per clause: `links` are (clause id, category codes, how many cases at most). Each clause must be in force
+    in the community. Once: nothing changes when a history case already names a clause. Returns how many cases."""
+    from samhandling.core.clauses import clauses_for
+
+    history = Deviation.objects.filter(helsefellesskap=community, external_case_id=MARKER)
+    if history.filter(clause__isnull=False).exists():
+        return 0
+    in_force = {ref.pk for ref in clauses_for(community)}
+    if any(clause_id not in in_force for clause_id, _codes, _count in links):
+        raise ValueError("Only clauses of the community's agreements in force can be named.")
+    linked = 0
+    for clause_id, codes, count in links:
+        free = history.filter(clause__isnull=True, category__code__in=codes).order_by("-submitted_at", "pk")
+        ids = list(free.values_list("pk", flat=True)[:count])
+        linked += Deviation.objects.filter(pk__in=ids).update(clause_id=clause_id, updated_at=timezone.now())
+    return linked

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samhandling.core import audit, crypto
+from samhandling.core import audit, clauses, crypto
 from samhandling.core.identity import validate_national_id
 from samhandling.core.models import User
 from samhandling.core.permissions import require
@@ -66,6 +66,7 @@ def _apply_report(case: Deviation, actor: User, data: dict) -> None:
     community = _community_for(unit, receiver)
     if data["category"].helsefellesskap_id != community.pk:
         raise ValidationError({"category": _("Choose one of the health community's categories.")})
+    case.clause_id = _checked_clause(case, community, data.get("clause"))
     case.helsefellesskap = community
     for name in REPORT_FIELDS:
         setattr(case, name, data[name])
@@ -79,6 +80,21 @@ def _apply_report(case: Deviation, actor: User, data: dict) -> None:
         case.patient_name_encrypted = crypto.encrypt(patient_name)
     if data.get("remove_patient"):
         case.patient_id_encrypted = case.patient_name_encrypted = ""
+
+
+def _checked_clause(case: Deviation, community, clause) -> int | None:
+    """The clause id, if it is one of the community's agreements in force (a draft keeps the clause it already names
+    after a newer version replaced it; a new choice must be in force)."""
+    if clause in (None, ""):
+        return None
+    clause_id = getattr(clause, "pk", clause)
+    if case.pk and clause_id == case.clause_id and case.helsefellesskap_id == community.pk:
+        return clause_id
+    if clause_id not in {ref.pk for ref in clauses.clauses_for(community)}:
+        raise ValidationError(
+            {"clause": _("Choose a clause of an agreement in force in the health community the deviation belongs to.")}
+        )
+    return clause_id
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from samhandling.core import clauses
 from samhandling.core.http import save_with
 from samhandling.core.models import Organisation, User
 from samhandling.core.permissions import can, require
@@ -70,8 +71,12 @@ def _report_form(request: HttpRequest, case: Deviation | None, data=None) -> Rep
         raise PermissionDenied
     services.settings_for(community)  # makes sure the community's starting categories exist
     initial = {}
+    offered = clauses.clauses_for(community)
     if case is not None:
         initial = {name: getattr(case, name) for name in services.REPORT_FIELDS}
+        initial["clause"] = case.clause_id
+        if case.clause_id and case.clause_id not in {ref.pk for ref in offered}:
+            offered += clauses.describe([case.clause_id]).values()  # named before a newer version replaced it
     elif units.count() == 1:
         initial["reporter_unit"] = units.first()
     receivers = selectors.receivers_for(community)
@@ -85,6 +90,7 @@ def _report_form(request: HttpRequest, case: Deviation | None, data=None) -> Rep
         receivers=receivers,
         categories=selectors.categories_for(community),
         has_patient=bool(case and case.has_patient_identity),
+        clauses=offered,
     )
 
 
@@ -149,6 +155,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         initial={"status": "open"},
         categories=selectors.categories_for(community) if community else None,
+        clauses=clauses.clauses_for(community, in_force_only=False),
     )
     chosen: dict = {}
     if filters.is_bound:
@@ -161,6 +168,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         overdue_only=bool(chosen.get("overdue")),
         query=chosen.get("q", ""),
         category=chosen.get("category"),
+        clause=chosen.get("clause"),
         direction=chosen.get("direction", ""),
         start=chosen.get("start"),
         end=chosen.get("end"),
@@ -376,7 +384,9 @@ def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = No
     forms_by_action = {name: form for name, form, _main in offered}  # None until a folded one is opened
     if question is not None:  # the reply box goes under the question, not among the other actions
         offered = [entry for entry in offered if entry[0] != "reply"]
+    clause = clauses.describe([case.clause_id]).get(case.clause_id) if case.clause_id else None
     return {
+        "clause_label": clause.label if clause else "",
         "case": case,
         "actions": actions,
         "events": events,

@@ -51,6 +51,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
         if stats.by_month
         else None
     )
+    by_clause = {selectors.clause_key(row): row["count"] for row in stats.by_clause}
+    clause_table = [
+        (group.agreement, [(label, by_clause.get(key, 0)) for key, label in group.rows])
+        for group in selectors.clause_groups([by_clause])
+    ]
     return render(
         request,
         "deviations/statistics.html",
@@ -62,6 +67,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             # (label, count) per status, so the template looks nothing up by status value
             "by_status": [(labels.get(row["status"], row["status"]), row["count"]) for row in stats.by_status],
             "chart": chart,
+            "clause_table": clause_table,
             "community": community,
             "whole_community": sees_whole_community(request.user, community),
         },

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samhandling.agreements import services
-from samhandling.agreements.models import Agreement, Consultation
+from samhandling.agreements.models import Agreement, Clause, Consultation, VersionStatus
 from samhandling.core.models import Helsefellesskap, Organisation, OrganisationType, User
 
 OVERARCHING_V1 = """1 Formål
@@ -50,6 +50,9 @@ Partene samarbeider om tjenester til barn og unge med behov for tjenester fra be
 )
 
 
+OVERARCHING_TITLE = "Overordnet samarbeidsavtale mellom kommunene i Vestfold og Sykehuset i Vestfold HF"
+
+
 class Command(BaseCommand):
     help = "Create Vestfold's demo cooperation agreements."
 
@@ -65,12 +68,35 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Created the demo consultation."))
         if Agreement.objects.filter(helsefellesskap=community).exists():
             self.stdout.write("The demo agreements are already there.")
-            return
-        with transaction.atomic():
-            self._create(community)
-        self.stdout.write(
-            self.style.SUCCESS(f"Created {Agreement.objects.filter(helsefellesskap=community).count()} agreements.")
-        )
+        else:
+            with transaction.atomic():
+                self._create(community)
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {Agreement.objects.filter(helsefellesskap=community).count()} agreements.")
+            )
+        linked = self._link_deviations(community)
+        if linked:
+            self.stdout.write(self.style.SUCCESS(f"Linked {linked} demo deviations to agreement clauses."))
+
+    def _link_deviations(self, community: Helsefellesskap) -> int:
+        """Some of the demo's deviation history names the clauses of the agreements in force: most the discharge
+        clause of the delavtale, a few its admission clause, and three the overarching agreement's deviation clause
+        (fewer than 5: shown as "<5" on the agreement page)."""
+        from samhandling.deviations.services.demo import deviation_demo_link_clauses
+
+        in_force = {
+            (clause.version.agreement.title, clause.number): clause.pk
+            for clause in Clause.objects.filter(
+                version__agreement__helsefellesskap=community, version__status=VersionStatus.ADOPTED
+            ).select_related("version__agreement")
+        }
+        wanted = [
+            (("Delavtale om innleggelse og utskrivning", "2"), ["VARSEL", "UT", "EPI"], 24),
+            (("Delavtale om innleggelse og utskrivning", "1"), ["INN"], 7),
+            ((OVERARCHING_TITLE, "9"), ["KOM"], 3),
+        ]
+        links = [(in_force[key], codes, count) for key, codes, count in wanted if key in in_force]
+        return deviation_demo_link_clauses(community=community, links=links) if links else 0
 
     def _create_consultation(self, community: Helsefellesskap) -> None:
         """An open consultation from the Ministry, inviting the SSU (when the demo meetings are there), the hospital
@@ -121,7 +147,7 @@ class Command(BaseCommand):
             actor=sigrid,
             community=community,
             kind="overarching",
-            title="Overordnet samarbeidsavtale mellom kommunene i Vestfold og Sykehuset i Vestfold HF",
+            title=OVERARCHING_TITLE,
             parties=parties,
             review_date=date(2027, 6, 30),
         )
