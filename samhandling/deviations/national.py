@@ -40,7 +40,7 @@ CACHE_SECONDS = 15 * 60
 @dataclass
 class CommunityRow:
     community: Helsefellesskap
-    in_use: bool  # has the community any deviation in Samhandling at all (else its row says "no data", not 0)
+    in_use: bool  # has the community ever sent a deviation in Samhandling (else its row says "no data", not 0)
 
 
 @dataclass
@@ -160,28 +160,28 @@ def _compute(year: int, period: str) -> NationalDeviations:
     communities = [
         CommunityRow(community, community.in_use)
         for community in Helsefellesskap.objects.annotate(
-            in_use=Exists(Deviation.objects.filter(helsefellesskap=OuterRef("pk")))
+            # Every sent (or imported) case took a number from its community's counter: a small table to ask, where
+            # asking the cases themselves would scan them all for each community that has none.
+            in_use=Exists(ReferenceCounter.objects.filter(helsefellesskap=OuterRef("pk"), last_number__gt=0))
         ).order_by("name")
     ]
     cases = Deviation.objects.filter(**sent_between(start, end)).exclude(status__in=EXCLUDED_FROM_STATISTICS)
+    # One scan: the working days to the answer are a grouping column too, so the medians need no second pass.
     groups = (
         cases.values(
-            "helsefellesskap_id", "category__code", "harm_physical", "reporter_unit__root__type", "receiver__root__type"
+            "helsefellesskap_id",
+            "category__code",
+            "harm_physical",
+            "reporter_unit__root__type",
+            "receiver__root__type",
+            "days_to_answer",
         )
         .annotate(
             count=Count("id"), answered=Count("answered_at"), in_time=Count("id", filter=Q(answered_in_time=True))
         )
         .order_by()
     )
-    histograms: dict[int, dict[int, int]] = defaultdict(dict)
-    for key, days, count in (
-        cases.filter(days_to_answer__isnull=False)
-        .values_list("helsefellesskap_id", "days_to_answer")
-        .annotate(count=Count("id"))
-        .order_by()
-    ):
-        histograms[key][days] = count
-
+    histograms: dict = defaultdict(lambda: defaultdict(int))
     total: dict = defaultdict(int)
     answered: dict = defaultdict(int)
     in_time: dict = defaultdict(int)
@@ -194,6 +194,8 @@ def _compute(year: int, period: str) -> NationalDeviations:
         by["category"][(key, row["category__code"])] += count
         by["direction"][(key, (row["reporter_unit__root__type"], row["receiver__root__type"]))] += count
         by["harm"][(key, row["harm_physical"])] += count
+        if row["days_to_answer"] is not None:
+            histograms[key][row["days_to_answer"]] += count
 
     categories = _categories({code for _key, code in by["category"]})
     directions = sorted({direction for _key, direction in by["direction"]}, key=_direction_label)
@@ -214,17 +216,16 @@ def _compute(year: int, period: str) -> NationalDeviations:
     keys = [row.community.pk for row in communities]
     inhabitants = {key: population.get(key, {}).get(population_year, 0) for key in keys}
     inhabitants[COUNTRY] = sum(inhabitants.values())
-    histograms[COUNTRY] = {}
     for key in keys:
         for days, count in histograms.get(key, {}).items():
-            histograms[COUNTRY][days] = histograms[COUNTRY].get(days, 0) + count
+            histograms[COUNTRY][days] += count
     in_time[COUNTRY] = sum(in_time.get(key, 0) for key in keys)
 
     def key_cells(key) -> list[Cell]:
         cases, replies = builder.values[(TOTAL, key)], builder.values[("answered", key)]
         count, answer = builder.cell((TOTAL, key)), builder.cell(("answered", key))
         people = inhabitants[key]
-        histogram = histograms.get(key, {})
+        histogram = dict(histograms.get(key, {}))
         base = sum(histogram.values())
         share_answered = rate_cell(replies / cases if cases else None, cases, kind=PERCENT, published=True)
         if share_answered.value is not None and (count.hidden or answer.hidden):
