@@ -215,7 +215,8 @@ def _compute(year: int, period: str) -> NationalDeviations:
     population_year = min(years, key=lambda y: (abs(y - year), -y)) if years else None
     keys = [row.community.pk for row in communities]
     inhabitants = {key: population.get(key, {}).get(population_year, 0) for key in keys}
-    inhabitants[COUNTRY] = sum(inhabitants.values())
+    # The country's rate counts the inhabitants of the communities whose deviations are here, not of all 19.
+    inhabitants[COUNTRY] = sum(inhabitants[row.community.pk] for row in communities if row.in_use)
     for key in keys:
         for days, count in histograms.get(key, {}).items():
             histograms[COUNTRY][days] += count

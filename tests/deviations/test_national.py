@@ -61,6 +61,10 @@ def test_the_numbers_match_a_hand_built_data_set(demo, places):
     assert north[4] is None and north[5] is None  # nothing answered: no share of the answered, no median
     country = [cell.value for cell in cells_by_label(stats.key_figures, "country").values()]
     assert country[0] == 18 and country[2] == 10
+    # Per 10,000 inhabitants of the two communities that record deviations here, not of all 19.
+    people = population_by_community()
+    both = sum(people.get(c.pk, {}).get(stats.population_year, 0) for c in (vestfold, nordland))
+    assert country[1] == pytest.approx(18 * 10_000 / both)
 
     category, direction, harm = stats.tables
     by_code = {h.split(" – ")[0]: c.value for h, c in cells_by_label(category, vestfold.name).items()}
