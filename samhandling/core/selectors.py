@@ -63,25 +63,39 @@ def _hospitals_by_community() -> dict[int, list[Organisation]]:
     return result
 
 
-def community_directory() -> list[CommunitySummary]:
-    """All 19 communities with hospitals, municipality count and population per year."""
-    totals = population_totals()
+def _municipalities_by_community() -> dict[int, list[int]]:
     municipalities = Helsefellesskap.members.through.objects.filter(
         organisation__type=OrganisationType.KOMMUNE
     ).values_list("helsefellesskap_id", "organisation_id")
     members: dict[int, list[int]] = defaultdict(list)
     for community_id, organisation_id in municipalities:
         members[community_id].append(organisation_id)
+    return members
+
+
+def _population_of(municipality_ids: list[int], totals: dict[int, dict[int, int]]) -> dict[int, int]:
+    population: dict[int, int] = defaultdict(int)
+    for organisation_id in municipality_ids:
+        for year, count in totals.get(organisation_id, {}).items():
+            population[year] += count
+    return dict(population)
+
+
+def population_by_community() -> dict[int, dict[int, int]]:
+    """community id → year → residents of its member municipalities (one query; the totals are cached)."""
+    totals = population_totals()
+    return {community_id: _population_of(ids, totals) for community_id, ids in _municipalities_by_community().items()}
+
+
+def community_directory() -> list[CommunitySummary]:
+    """All 19 communities with hospitals, municipality count and population per year."""
+    totals = population_totals()
+    members = _municipalities_by_community()
     hospitals = _hospitals_by_community()
     summaries = []
     for community in Helsefellesskap.objects.select_related("regional_health_authority").order_by("name"):
-        population: dict[int, int] = defaultdict(int)
-        for organisation_id in members[community.pk]:
-            for year, count in totals.get(organisation_id, {}).items():
-                population[year] += count
-        summaries.append(
-            CommunitySummary(community, hospitals[community.pk], len(members[community.pk]), dict(population))
-        )
+        population = _population_of(members[community.pk], totals)
+        summaries.append(CommunitySummary(community, hospitals[community.pk], len(members[community.pk]), population))
     return summaries
 
 

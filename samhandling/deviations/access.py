@@ -255,3 +255,12 @@ def _configure(user, community) -> bool:
 def _import(user, community) -> bool:
     """Import earlier cases from the spreadsheet the secretariat kept (the secretariat, administrators)."""
     return can(user, "deviations.configure", community)
+
+
+@rule("deviations.view_national_statistics", roles=(Role.ANALYST, *MANAGERS), about="-")
+def _view_national_statistics(user, obj) -> bool:
+    """See every community's de-identified, suppressed deviation statistics side by side (analysts, who work
+    nationally or regionally, and the secretariats and administrators of the communities)."""
+    if user.is_superuser:
+        return True
+    return any(m.role in (Role.ANALYST, *MANAGERS) for m in memberships(user))

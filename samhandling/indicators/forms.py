@@ -159,3 +159,17 @@ class ComparisonGroupForm(DesignsystemetMixin, forms.Form):
     def __init__(self, *args, municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipalities"].choices = list(municipalities)
+
+
+class DeviationPeriodForm(DesignsystemetMixin, forms.Form):
+    """The year and half-year of the national deviation statistics; sent with its own button (WCAG 3.2.2)."""
+
+    aar = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    periode = forms.ChoiceField(
+        label=_("Period"),
+        choices=[("year", _("Whole year")), ("1", _("1st half (January–June)")), ("2", _("2nd half (July–December)"))],
+    )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aar"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]

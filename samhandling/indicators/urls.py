@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import views
 from .views import api as api_views
+from .views import deviations as deviation_views
 
 app_name = "indicators"
 
@@ -23,6 +24,8 @@ _DASHBOARDS = [
 urlpatterns = [
     *(path(route, view, name=name) for route, view, name in _DASHBOARDS),
     *(path(f"offentlig/{route}", view, {"public": True}, name=f"public_{name}") for route, view, name in _DASHBOARDS),
+    path("nasjonalt/avvik/", deviation_views.national_deviations, name="national_deviations"),
+    path("nasjonalt/avvik.csv", deviation_views.national_deviations_csv, name="national_deviations_csv"),
     path("grupper/", views.groups, name="groups"),
     path("grupper/<int:pk>/slett/", views.group_delete, name="group_delete"),
     path("api/", api_views.api_docs, name="api_docs"),

@@ -30,7 +30,10 @@ COVERED_URL_NAMES = (
     | {"run_publish", "run_unpublish"}
     | API_VIEWS
     | {"groups", "group_delete"}
+    | {"national_deviations", "national_deviations_csv"}
 )
+# The national deviation statistics: analysts and the communities' secretariats and administrators, never public.
+NATIONAL_DEVIATIONS = {"anders", "sigrid", "tove"}
 
 
 @pytest.fixture
@@ -47,6 +50,8 @@ def _expect(view: str, persona: str) -> int:
         return 302 if persona == ANON else 404
     if view.startswith("public_") or view in API_VIEWS:
         return 200
+    if view.startswith("national_deviations"):
+        return 302 if persona == ANON else (200 if persona in NATIONAL_DEVIATIONS else 403)
     if view in ANALYST_VIEWS or view in ("run_publish", "run_unpublish"):
         if persona == ANON:
             return 302
@@ -91,6 +96,8 @@ def test_indicator_permission_matrix(client, demo, published_run, persona):
         "run_unpublish": ("post", f"/styringsinformasjon/kjoringer/{draft.pk}/avpubliser/"),
         "groups": "/styringsinformasjon/grupper/",
         "group_delete": ("post", "/styringsinformasjon/grupper/999999/slett/"),
+        "national_deviations": "/styringsinformasjon/nasjonalt/avvik/?aar=2025&periode=1",
+        "national_deviations_csv": "/styringsinformasjon/nasjonalt/avvik.csv?aar=2025&periode=year",
         "api_docs": "/styringsinformasjon/api/",
         "api_results_json": "/styringsinformasjon/api/v1/resultater.json?niva=kommune",
         "api_results_csv": "/styringsinformasjon/api/v1/resultater.csv?niva=kommune",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from samhandling.core.disclosure import DERIVED, FEW_CASES, SMALL, SMALL_NUMBER_LIMIT
 
-COUNT, PERCENT, DAYS, CHANGE = "count", "percent", "days", "change"
+COUNT, PERCENT, DAYS, CHANGE, RATE = "count", "percent", "days", "change", "rate"
 HALF_YEAR, ANNUAL = "half_year", "annual"
 INTERNAL, PUBLISHED = "internal", "published"
 PDF, DOCX = "pdf", "docx"
@@ -59,6 +59,8 @@ class Cell:
             return f"{formats.number_format(round(self.value * 100))}\u00a0%"
         if self.kind == DAYS:
             return formats.number_format(self.value, decimal_pos=0 if float(self.value).is_integer() else 1)
+        if self.kind == RATE:  # per 10,000 inhabitants
+            return formats.number_format(self.value, decimal_pos=1, force_grouping=True)
         if self.kind == CHANGE:
             sign = "+" if self.value > 0 else "\u2212" if self.value < 0 else ""
             return f"{sign}{formats.number_format(abs(self.value), force_grouping=True)}"

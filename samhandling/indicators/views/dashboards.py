@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samhandling.core.http import community_by_slug_or_redirect, parse_id
-from samhandling.core.permissions import require
+from samhandling.core.permissions import can, require
 
 from .. import charts, exports, selectors, services
 from ..access import sees_raw_values
@@ -523,6 +523,8 @@ def national(request, *, public, raw, run):
     """All 19 communities side by side for every indicator, each value with its interval and its marking."""
     crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("All health communities"), None)]
     context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    if not public and can(request.user, "deviations.view_national_statistics"):
+        context["deviations_url"] = reverse("indicators:national_deviations")
     if run is not None:
         indicators, rows, country, year = selectors.national_matrix(run, raw=raw)
         context.update(
