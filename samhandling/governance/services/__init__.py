@@ -8,7 +8,6 @@ from .agenda import (
     ITEM_FIELDS,
     item_create,
     item_forward,
-    item_from_deviation_report,
     item_move,
     item_prepare_minutes,
     item_record_outcome,
@@ -47,17 +46,20 @@ from .meetings import (
     previous_meeting_of,
 )
 from .numbering import allocate_item_numbers
+from .origins import Document, Origin, item_from_deviation_report, item_from_document
 from .publishing import meeting_approve_minutes, meeting_draft_minutes, meeting_send_notice, minutes_correct
 
 __all__ = [
     "ALLOWED_ATTACHMENTS",
     "BEFORE_MEETING",
     "BODY_FIELDS",
+    "Document",
     "ITEM_FIELDS",
     "MEETING_FIELDS",
     "MEETING_TRANSITIONS",
     "MEMBER_FIELDS",
     "MINUTES_OPEN",
+    "Origin",
     "RECURRING_FIELDS",
     "action_point_complete",
     "action_point_create",
@@ -73,6 +75,7 @@ __all__ = [
     "item_create",
     "item_forward",
     "item_from_deviation_report",
+    "item_from_document",
     "item_move",
     "item_prepare_minutes",
     "item_record_outcome",
