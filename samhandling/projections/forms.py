@@ -166,8 +166,8 @@ class FactorForm(DesignsystemetMixin, forms.Form):
 
         language = get_language() or "nb"
         services = [(s.id, s.name(language)) for s in SERVICES]
-        self.fields["service"].choices = [("", _("– none –"))] + services
-        self.fields["to_service"].choices = [("", _("– no shift –"))] + services
+        self.fields["service"].choices = [("", _("– none –")), *services]
+        self.fields["to_service"].choices = [("", _("– no shift –")), *services]
         self.fields["ratio"].widget.attrs.update({"step": "any"})
 
     def clean(self):
@@ -198,7 +198,7 @@ class FactorForm(DesignsystemetMixin, forms.Form):
             self.add_error("ratio", _("Write how many units the receiving service gets per unit moved (above 0)."))
         if not 0 <= value <= 100:
             self.add_error("value", _("A shift moves a share of the activity between 0 and 100 %."))
-        elif "low" not in self.errors and not (0 <= low and high <= 100):
+        elif "low" not in self.errors and not (low >= 0 and high <= 100):
             self.add_error("low", _("The range of a shift lies between 0 and 100 %."))
 
     def factor(self) -> dict | None:

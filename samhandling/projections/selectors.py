@@ -356,10 +356,7 @@ def describe_factors(factors: list[dict]) -> list[dict]:
                 "to_unit": service_unit(to_service),
                 "from_unit": service_unit(factor["service"]),
             }
-        if factor["kind"] == "yearly":
-            timing = _("per year")
-        else:
-            timing = _("by %(year)s") % {"year": factor["target_year"]}
+        timing = _("per year") if factor["kind"] == "yearly" else _("by %(year)s") % {"year": factor["target_year"]}
         described.append(
             {
                 **factor,

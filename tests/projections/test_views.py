@@ -351,7 +351,11 @@ def test_a_shift_from_inpatient_to_day_care_is_one_factor(client, demo, world):
             "ratio",
             "Write how many units the receiving service gets per unit moved (above 0).",
         ),
-        ({"faktor-1-value": "120", "faktor-1-high": "130"}, "value", "A shift moves a share of the activity between 0 and 100 %."),
+        (
+            {"faktor-1-value": "120", "faktor-1-high": "130"},
+            "value",
+            "A shift moves a share of the activity between 0 and 100 %.",
+        ),
         ({"faktor-1-low": "-5"}, "low", "The range of a shift lies between 0 and 100 %."),
         ({"faktor-1-low": "25"}, "low", "The range must go from low to high around the change."),
     ],
@@ -371,7 +375,7 @@ def test_a_run_with_a_shift_moves_bed_days_to_day_stays_and_shows_it_in_the_comp
 ):
     from docx import Document
 
-    source, dataset, scenario = world
+    source, dataset, _scenario = world
     shift = {
         "service": "liggedogn",
         "category": "shift",
@@ -393,7 +397,9 @@ def test_a_run_with_a_shift_moves_bed_days_to_day_stays_and_shows_it_in_the_comp
     assert response.context["second_factors"][0]["shift"].startswith("Dagopphold")
     assert response.context["second_factors"][0]["shift"] in response.content.decode()
     word = client.get(f"/framskrivning/kjoringer/{shifted.pk}/rapport.docx?omrade=kommune:3905")
-    cells = [cell.text for table in Document(io.BytesIO(word.content)).tables for row in table.rows for cell in row.cells]
+    cells = [
+        cell.text for table in Document(io.BytesIO(word.content)).tables for row in table.rows for cell in row.cells
+    ]
     assert _nb("Shift to") in cells and response.context["second_factors"][0]["shift"] in cells
 
 

@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0005_action_point_owner_without_account'),
+        ("governance", "0005_action_point_owner_without_account"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='origin',
-            field=models.CharField(blank=True, choices=[('', 'No origin'), ('projection', 'From projection'), ('deviation_report', 'From the deviation statistics'), ('plan_report', 'From the action plan'), ('consultation', 'From the consultation')], default='', max_length=30, verbose_name='origin'),
+            model_name="agendaitem",
+            name="origin",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No origin"),
+                    ("projection", "From projection"),
+                    ("deviation_report", "From the deviation statistics"),
+                    ("plan_report", "From the action plan"),
+                    ("consultation", "From the consultation"),
+                ],
+                default="",
+                max_length=30,
+                verbose_name="origin",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='origin_name',
-            field=models.CharField(blank=True, max_length=300, verbose_name='origin (name)'),
+            model_name="agendaitem",
+            name="origin_name",
+            field=models.CharField(blank=True, max_length=300, verbose_name="origin (name)"),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='origin_url',
-            field=models.CharField(blank=True, max_length=500, verbose_name='origin (link)'),
+            model_name="agendaitem",
+            name="origin_url",
+            field=models.CharField(blank=True, max_length=500, verbose_name="origin (link)"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projections', '0002_scenariorun_published_at'),
+        ("projections", "0002_scenariorun_published_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='populationsource',
-            name='claimed_by',
+            model_name="populationsource",
+            name="claimed_by",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='scenariorun',
-            name='claimed_by',
+            model_name="scenariorun",
+            name="claimed_by",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]
