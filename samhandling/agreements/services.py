@@ -600,7 +600,7 @@ def consultation_to_agenda(*, actor: User, consultation: Consultation, meeting, 
     """A decision item on `meeting` (the SSU's or the partnership meeting's) with the joint response attached as it
     stands now; the same path as the action plan's status report (governance's item and attachment services)."""
     from samhandling.governance import services as governance
-    from samhandling.governance.models import ItemKind, Visibility
+    from samhandling.governance.models import ItemKind, ItemOrigin, Visibility
 
     from . import documents
 
@@ -612,7 +612,7 @@ def consultation_to_agenda(*, actor: User, consultation: Consultation, meeting, 
         raise ValidationError({"meeting": _("Write the joint response before it goes on an agenda.")})
     content = documents.consultation_response(consultation, fmt)
     deadline = date_format(consultation.external_deadline, "SHORT_DATE_FORMAT")
-    item = governance.item_create(
+    item = governance.item_from_document(
         actor=actor,
         body=meeting.body,
         meeting=meeting,
@@ -626,14 +626,10 @@ def consultation_to_agenda(*, actor: User, consultation: Consultation, meeting, 
         proposed_decision=_("The joint consultation response is approved and sent to %(body)s.")
         % {"body": consultation.external_body},
         visibility=Visibility.INTERNAL,
-        case_officer=actor,
-    )
-    governance.attachment_add(
-        actor=actor,
-        item=item,
-        upload=ContentFile(content, name=documents.response_filename(consultation, fmt)),
-        title=documents.response_title(consultation),
-        visibility=Visibility.INTERNAL,
+        document=governance.Document(
+            documents.response_filename(consultation, fmt), content, documents.response_title(consultation)
+        ),
+        origin=governance.Origin(ItemOrigin.CONSULTATION, consultation.title, consultation.get_absolute_url()),
     )
     consultation.agenda_item = item
     consultation.save(update_fields=["agenda_item"])

@@ -105,6 +105,7 @@ register_actions(
         "governance.item.minutes_prepared": _("Prepared the minutes of an item before the meeting"),
         "governance.item.forwarded": _("Forwarded an item to another body"),
         "governance.item.deviation_report_added": _("Added the deviation report to an agenda"),
+        "governance.item.added_from_document": _("Put a document from another module on an agenda"),
         "governance.attachment.added": _("Added an attachment"),
         "governance.attachment.updated": _("Changed an attachment"),
         "governance.attachment.removed": _("Removed an attachment"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -445,7 +444,7 @@ def plan_report_to_agenda(*, actor: User, plan: ActionPlan, meeting, fmt: str = 
     """An information item on `meeting` (the SSU's or the partnership meeting's) with the status report attached as
     it stands now; the same path as the deviation half-year report (governance's item and attachment services)."""
     from samhandling.governance import services as governance
-    from samhandling.governance.models import ItemKind, Visibility
+    from samhandling.governance.models import ItemKind, ItemOrigin, Visibility
 
     from . import documents
 
@@ -455,8 +454,7 @@ def plan_report_to_agenda(*, actor: User, plan: ActionPlan, meeting, fmt: str = 
     today = date.today()
     content = documents.status_report(plan, fmt, today=today)
     filename = documents.report_filename(plan, fmt, today)
-    visibility = Visibility.PUBLIC if plan.status == PlanStatus.PUBLISHED else Visibility.INTERNAL
-    item = governance.item_create(
+    item = governance.item_from_document(
         actor=actor,
         body=meeting.body,
         meeting=meeting,
@@ -464,15 +462,9 @@ def plan_report_to_agenda(*, actor: User, plan: ActionPlan, meeting, fmt: str = 
         title=_("Status of %(plan)s") % {"plan": plan.title},
         description=_("The secretariat presents the status of the measures in %(plan)s.") % {"plan": plan.title},
         proposed_conclusion=_("The status report is noted."),
-        visibility=visibility,
-        case_officer=actor,
-    )
-    governance.attachment_add(
-        actor=actor,
-        item=item,
-        upload=ContentFile(content, name=filename),
-        title=documents.report_title(plan, today),
-        visibility=visibility,
+        visibility=Visibility.PUBLIC if plan.status == PlanStatus.PUBLISHED else Visibility.INTERNAL,
+        document=governance.Document(filename, content, documents.report_title(plan, today)),
+        origin=governance.Origin(ItemOrigin.PLAN_REPORT, plan.title, plan.get_absolute_url()),
     )
     for measure in Measure.objects.filter(goal__theme__plan=plan):
         measure.agenda_items.add(item)

@@ -3,6 +3,7 @@ factors, and enter today's capacity. Every message is at its field; nothing type
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.core.forms import DesignsystemetMixin
@@ -144,13 +145,30 @@ class FactorForm(DesignsystemetMixin, forms.Form):
     low = forms.FloatField(label=_("Low (%)"), required=False, min_value=-99.9, max_value=1000)
     high = forms.FloatField(label=_("High (%)"), required=False, min_value=-99.9, max_value=1000)
     target_year = forms.IntegerField(label=_("Target year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    to_service = forms.ChoiceField(
+        label=_("Shift to service"),
+        required=False,
+        help_text=_(
+            "For a shift: the service that takes the activity over. The change is then the share moved (0–100 %)."
+        ),
+    )
+    ratio = forms.FloatField(
+        label=_("Units received per unit moved"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text=_("For example 1 when one bed-day becomes one day stay."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from django.utils.translation import get_language
 
         language = get_language() or "nb"
-        self.fields["service"].choices = [("", _("– none –"))] + [(s.id, s.name(language)) for s in SERVICES]
+        services = [(s.id, s.name(language)) for s in SERVICES]
+        self.fields["service"].choices = [("", _("– none –")), *services]
+        self.fields["to_service"].choices = [("", _("– no shift –")), *services]
+        self.fields["ratio"].widget.attrs.update({"step": "any"})
 
     def clean(self):
         cleaned = super().clean()
@@ -168,13 +186,26 @@ class FactorForm(DesignsystemetMixin, forms.Form):
             self.add_error("target_year", _("A change by a target year needs the target year."))
         if not cleaned.get("kind"):
             self.add_error("kind", _("Choose how the change is given."))
+        if cleaned.get("to_service"):
+            self._clean_shift(cleaned, value, low, high)
         return cleaned
+
+    def _clean_shift(self, cleaned: dict, value: float, low: float, high: float) -> None:
+        if cleaned["to_service"] == cleaned["service"]:
+            self.add_error("to_service", _("Choose another service than the one the activity moves from."))
+        ratio = cleaned.get("ratio")
+        if "ratio" not in self.errors and (ratio is None or ratio <= 0):
+            self.add_error("ratio", _("Write how many units the receiving service gets per unit moved (above 0)."))
+        if not 0 <= value <= 100:
+            self.add_error("value", _("A shift moves a share of the activity between 0 and 100 %."))
+        elif "low" not in self.errors and not (low >= 0 and high <= 100):
+            self.add_error("low", _("The range of a shift lies between 0 and 100 %."))
 
     def factor(self) -> dict | None:
         data = self.cleaned_data
         if not data.get("service"):
             return None
-        return {
+        factor = {
             "service": data["service"],
             "category": data.get("category") or "other",
             "kind": data["kind"],
@@ -183,6 +214,9 @@ class FactorForm(DesignsystemetMixin, forms.Form):
             "high": data.get("high"),
             "target_year": data.get("target_year") if data["kind"] == TARGET else None,
         }
+        if data.get("to_service"):
+            factor.update(to_service=data["to_service"], ratio=data["ratio"])
+        return factor
 
 
 FactorFormSet = forms.formset_factory(FactorForm, extra=3, max_num=40, validate_max=True)
@@ -194,8 +228,28 @@ class CapacityForm(DesignsystemetMixin, forms.Form):
 
 
 class AgendaForm(DesignsystemetMixin, forms.Form):
-    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=None, empty_label=_("– choose –"))
+    body = forms.ModelChoiceField(label=_("Body"), queryset=None, empty_label=_("– choose –"))
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"),
+        queryset=None,
+        required=False,
+        empty_label=_("None yet: the body's queue of items"),
+        help_text=_("An upcoming meeting of the body; without one the item waits in the body's queue."),
+    )
 
-    def __init__(self, *args, meetings=None, **kwargs):
+    def __init__(self, *args, bodies=None, meetings=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["body"].label_from_instance = lambda body: f"{body.name} ({body.helsefellesskap.name})"
         self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{meeting.body.name}: {formats.date_format(meeting.date, 'SHORT_DATE_FORMAT')}"
+            + (f" – {meeting.title}" if meeting.title else "")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        body, meeting = cleaned.get("body"), cleaned.get("meeting")
+        if body is not None and meeting is not None and meeting.body_id != body.pk:
+            self.add_error("meeting", _("Choose a meeting of the chosen body, or none for the queue."))
+        return cleaned

@@ -58,6 +58,7 @@ class PopulationSource(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)  # the worker (django-tasks worker id) running it
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -173,6 +174,7 @@ class ScenarioRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)  # the worker (django-tasks worker id) running it
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -25,6 +25,7 @@ class ProjectionReport:
     run: object
     results: list
     facts: list[tuple[str, str]]
+    factors: list[dict]
     generated_on: object
 
 
@@ -48,6 +49,7 @@ def build(run, area, user) -> ProjectionReport:
         run=run,
         results=results,
         facts=facts,
+        factors=selectors.describe_factors(selectors.run_factors(run)),
         generated_on=timezone.localdate(),
     )
 
@@ -101,6 +103,18 @@ def render_docx(report: ProjectionReport) -> bytes:
         document.add_paragraph(_("Synthetic data"))
     for label, value in report.facts:
         document.add_paragraph(f"{label}: {value}")
+    document.add_heading(_("Change factors"), level=1)
+    if report.factors:
+        _table(
+            document,
+            [_("Service"), _("Change factor"), _("Change (%)"), _("80 % interval"), _("As"), _("Shift to")],
+            [
+                [f["service_name"], f["category_name"], f["change"], f["interval"], f["timing"], f["shift"] or "–"]
+                for f in report.factors
+            ],
+        )
+    else:
+        document.add_paragraph(_("No change factors: population change only."))
     document.add_heading(_("Summary"), level=1)
     summary = []
     for result in report.results:

@@ -323,6 +323,59 @@ def service_unit(service_id: str) -> str:
     return service.unit(get_language() or "nb") if service else ""
 
 
+def _or(value, default):
+    return default if value is None else value
+
+
+def _short_number(value: float) -> str:
+    """At most two decimals, none that say nothing: 1, 0,5, 1,25."""
+    value = round(value, 2)
+    digits = 0 if value == round(value) else 1 if value == round(value, 1) else 2
+    return _number(value, digits)
+
+
+def run_factors(run: ScenarioRun) -> list[dict]:
+    """The change factors a run was computed with (frozen in its inputs when it started)."""
+    return list(run.inputs.get("scenario", {}).get("factors", []))
+
+
+def describe_factors(factors: list[dict]) -> list[dict]:
+    """A scenario's change factors for people to read (the scenario page, the comparison, the report): each factor's
+    fields with the service and category names, and for a shift where the activity goes and at what ratio."""
+    from .forms import CATEGORIES
+
+    categories = dict(CATEGORIES)
+    described = []
+    for factor in factors:
+        to_service = factor.get("to_service")
+        shift = ""
+        if to_service:
+            shift = _("%(service)s, %(ratio)s %(to_unit)s per %(from_unit)s moved") % {
+                "service": service_name(to_service),
+                "ratio": _short_number(float(factor.get("ratio", 1.0))),
+                "to_unit": service_unit(to_service),
+                "from_unit": service_unit(factor["service"]),
+            }
+        timing = _("per year") if factor["kind"] == "yearly" else _("by %(year)s") % {"year": factor["target_year"]}
+        described.append(
+            {
+                **factor,
+                "service_name": service_name(factor["service"]),
+                "category_name": categories.get(factor["category"], factor["category"]),
+                "shift": shift,
+                "timing": timing,
+                "change": _percent(factor["value"]),
+                "interval": (
+                    f"{_percent(_or(factor.get('low'), factor['value']))} – "
+                    f"{_percent(_or(factor.get('high'), factor['value']))}"
+                    if factor.get("low") is not None or factor.get("high") is not None
+                    else "–"
+                ),
+            }
+        )
+    return described
+
+
 def capacity_label(kind: str | None) -> str:
     from .models import CapacityKind
 

@@ -287,35 +287,67 @@ def capacity_set(*, actor, level: str, area: str, kind: str, value: float) -> Cu
 # --- the report on an agenda ------------------------------------------------------------------------------------
 
 
-def agenda_meetings(actor):
-    """Upcoming meetings (not yet held) whose body the user manages: where a report may be put."""
+def agenda_bodies(actor, community=None):
+    """The partnership meetings and SSUs the user may put items on: of `community` when the report has one,
+    else of every community whose bodies the user runs."""
+    from samhandling.governance import selectors as governance_selectors
+    from samhandling.governance.models import BodyKind
+
+    bodies = governance_selectors.managed_bodies(actor).filter(
+        kind__in=[BodyKind.PARTNERSHIP_MEETING, BodyKind.SSU], is_active=True
+    )
+    if community is not None:
+        bodies = bodies.filter(helsefellesskap=community)
+    return bodies.order_by("helsefellesskap__name", "kind", "name")
+
+
+def agenda_meetings(actor, community=None):
+    """Upcoming meetings (not yet held) of those bodies."""
     from samhandling.governance import selectors as governance_selectors
     from samhandling.governance.models.meetings import BEFORE_MEETING
 
-    managed = governance_selectors.managed_bodies(actor)
-    return governance_selectors.meetings_for(actor, upcoming=True).filter(body__in=managed, status__in=BEFORE_MEETING)
+    return governance_selectors.meetings_for(actor, upcoming=True).filter(
+        body__in=agenda_bodies(actor, community), status__in=BEFORE_MEETING
+    )
+
+
+def report_community(run: ScenarioRun, area):
+    """The community a report belongs to: the area's own (a community, or that of a municipality or district), else
+    the scenario's; None for the country in a scenario made for no community."""
+    from samhandling.core.models import Helsefellesskap
+
+    community_area = area if area.level == "helsefellesskap" else getattr(area, "community", None)
+    if community_area is not None and community_area.slug:
+        found = Helsefellesskap.objects.filter(slug=community_area.slug).first()
+        if found is not None:
+            return found
+    return run.scenario.helsefellesskap
 
 
 @transaction.atomic
-def report_to_agenda(*, actor, run: ScenarioRun, area, meeting):
-    """An information item on the meeting with the report "Framskriving for <area>" (PDF) attached, through the
-    meeting module's own services: its permission checks, numbering and audit apply."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def report_to_agenda(*, actor, run: ScenarioRun, area, body, meeting=None):
+    """The report "Framskriving for <area>" (PDF) as an information item in `body`'s queue or on one of its upcoming
+    meetings, through the meeting module's one path for documents from other modules (its permission check,
+    numbering and audit apply), with a link back to the run."""
+    from django.utils.http import urlencode
 
     from samhandling.governance import services as governance
-    from samhandling.governance.models.items import ItemKind, Visibility
+    from samhandling.governance.models import ItemKind, ItemOrigin, Visibility
 
     from . import reports
 
     require(actor, "projections.view")
-    if not agenda_meetings(actor).filter(pk=meeting.pk).exists():
-        raise ValidationError({"meeting": _("Choose an upcoming meeting of a body you run.")})
     if run.status != WorkStatus.DONE:
         raise ValidationError(_("The run is not done."))
+    community = report_community(run, area)
+    if body is None or not agenda_bodies(actor, community).filter(pk=body.pk).exists():
+        raise ValidationError({"body": _("Choose the partnership meeting or SSU of the community, that you run.")})
+    if meeting is not None and not agenda_meetings(actor, community).filter(pk=meeting.pk, body=body).exists():
+        raise ValidationError({"meeting": _("Choose an upcoming meeting of the chosen body, or none for the queue.")})
     built = reports.build(run, area, actor)
-    item = governance.item_create(
+    item = governance.item_from_document(
         actor=actor,
-        body=meeting.body,
+        body=body,
         meeting=meeting,
         kind=ItemKind.INFORMATION,
         title=built.title,
@@ -326,16 +358,17 @@ def report_to_agenda(*, actor, run: ScenarioRun, area, meeting):
         % {"scenario": run.scenario.name, "area": area.name},
         proposed_conclusion=_("The projection is noted."),
         visibility=Visibility.INTERNAL,
-        case_officer=actor,
+        document=governance.Document(f"framskriving-{run.pk}-{area.code}.pdf", reports.render_pdf(built), built.title),
+        origin=governance.Origin(
+            ItemOrigin.PROJECTION, run.scenario.name, f"{run.get_absolute_url()}?{urlencode({'omrade': area.key})}"
+        ),
+        data={"run": run.pk, "area": area.key},
     )
-    content = reports.render_pdf(built)
-    upload = SimpleUploadedFile(f"framskriving-{run.pk}-{area.code}.pdf", content, content_type="application/pdf")
-    governance.attachment_add(actor=actor, item=item, upload=upload, title=built.title)
     audit.record(
         actor=actor,
         action="projections.report.to_agenda",
         target=run,
-        helsefellesskap=meeting.body.helsefellesskap,
-        data={"item": item.pk, "meeting": meeting.pk, "area": area.key},
+        helsefellesskap=body.helsefellesskap,
+        data={"item": item.pk, "body": body.pk, "meeting": meeting.pk if meeting else None, "area": area.key},
     )
     return item

@@ -1,24 +1,24 @@
 """Background tasks of framskrivning (django-tasks): computing or importing a population, and running a scenario.
 Each is idempotent: claims are conditional UPDATEs, and a task run again after its worker died takes the work over
-once the claim is older than the stale limit."""
+from that worker (the task's context says which workers ran it before)."""
 
 from django_tasks import task
 
 from samhandling.core.queue import enqueue_on_commit
 
 
-@task()
-def compute_population(source_id: int) -> bool:
+@task(takes_context=True)
+def compute_population(context, source_id: int) -> bool:
     from . import work
 
-    return work.compute_source(source_id)
+    return work.compute_source(source_id, work.Attempt.of(context))
 
 
-@task()
-def run_scenario(run_id: int) -> bool:
+@task(takes_context=True)
+def run_scenario(context, run_id: int) -> bool:
     from . import work
 
-    return work.run_scenario(run_id)
+    return work.run_scenario(run_id, work.Attempt.of(context))
 
 
 def enqueue_source(source) -> None:

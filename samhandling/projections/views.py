@@ -22,7 +22,6 @@ from samhandling.indicators.charts import trend_chart
 from . import charts, selectors, services
 from .access import sees_raw_values
 from .forms import (
-    CATEGORIES,
     AgendaForm,
     CapacityForm,
     FactorFormSet,
@@ -211,15 +210,7 @@ def scenario_edit(request, pk: int):
 @viewer
 def scenario_detail(request, pk: int):
     scenario = get_object_or_404(selectors.scenarios(request.user), pk=pk)
-    categories = dict(CATEGORIES)
-    factors = [
-        {
-            **factor,
-            "service_name": selectors.service_name(factor["service"]),
-            "category_name": categories.get(factor["category"], factor["category"]),
-        }
-        for factor in scenario.factors
-    ]
+    factors = selectors.describe_factors(scenario.factors)
     context = _page(
         request,
         "scenarios",
@@ -276,18 +267,21 @@ def run_detail(request, pk: int):
         results=results,
         raw=sees_raw_values(request.user),
         capacity_form=CapacityForm() if can(request.user, "projections.set_capacity") else None,
-        agenda_form=_agenda_form(request),
+        agenda_form=_agenda_form(request, run, area) if run.is_done else None,
     )
     template = "projections/_run_status.html" if request.htmx and not run.is_done else "projections/run.html"
     return render(request, template, context)
 
 
-def _agenda_form(request, data=None):
-    """The form that puts the report on an agenda, for users who run a body with an upcoming meeting."""
-    meetings = services.agenda_meetings(request.user)
-    if not meetings.exists():
+def _agenda_form(request, run, area, data=None):
+    """The form that puts the report on an agenda, for users who run the community's partnership meeting or SSU."""
+    community = services.report_community(run, area)
+    bodies = services.agenda_bodies(request.user, community)
+    if not bodies.exists():
         return None
-    return AgendaForm(data, meetings=meetings)
+    meetings = services.agenda_meetings(request.user, community)
+    initial = {"body": bodies.first()} if bodies.count() == 1 else {}
+    return AgendaForm(data, bodies=bodies, meetings=meetings, initial=initial)
 
 
 @login_required
@@ -296,13 +290,17 @@ def _agenda_form(request, data=None):
 def report_to_agenda(request, pk: int):
     run = get_object_or_404(selectors.runs(request.user), pk=pk)
     area = selectors.area_from(request.POST.get("omrade"))
-    form = _agenda_form(request, request.POST)
+    form = _agenda_form(request, run, area, request.POST)
     if form is None:
         raise PermissionDenied
     if form.is_valid():
         try:
             item = services.report_to_agenda(
-                actor=request.user, run=run, area=area, meeting=form.cleaned_data["meeting"]
+                actor=request.user,
+                run=run,
+                area=area,
+                body=form.cleaned_data["body"],
+                meeting=form.cleaned_data["meeting"],
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -310,7 +308,7 @@ def report_to_agenda(request, pk: int):
             messages.success(request, _("The report is on the agenda."))
             return redirect(item)
     else:
-        messages.error(request, _("Choose a meeting."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(f"{run.get_absolute_url()}?omrade={area.key}#agenda")
 
 
@@ -397,6 +395,8 @@ def compare(request):
         area_key=area.key,
         area_choices=selectors.area_choices(),
         rows=rows,
+        first_factors=selectors.describe_factors(selectors.run_factors(first)) if first else [],
+        second_factors=selectors.describe_factors(selectors.run_factors(second)) if second else [],
     )
     return render(request, "projections/compare.html", context)
 

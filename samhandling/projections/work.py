@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,15 +38,52 @@ def _folder(kind: str, pk: int) -> Path:
     return storage_root() / "projections" / kind / f"{kind[:-1]}-{pk}-{uuid.uuid4().hex[:8]}"
 
 
-def _claim(workflow, obj) -> bool:
-    """Queued → running; a running row whose worker stopped (claimed longer ago than the stale limit) is put back in
-    the queue first, then claimed like any other."""
+def _clear_leftovers(kind: str, pk: int) -> None:
+    """What an earlier attempt at this row left (its worker died before recording the outcome): folders that no row
+    points at, however far it had written them."""
+    parent = storage_root() / "projections" / kind
+    if parent.is_dir():
+        for entry in parent.glob(f"{kind[:-1]}-{pk}-*"):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Which worker runs the task now and which ran it before (django-tasks re-delivers a task whose worker stopped
+    beating; the earlier workers are then dead). Empty outside a worker (the immediate backend)."""
+
+    worker: str = ""
+    earlier: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, context) -> "Attempt":
+        workers = list(getattr(getattr(context, "task_result", None), "worker_ids", None) or [])
+        return cls(worker=workers[-1], earlier=tuple(workers[:-1])) if workers else cls()
+
+
+def _claim(workflow, obj, kind: str, attempt: Attempt) -> bool:
+    """Queued → running. A running row is taken over (back to the queue, what its attempt left removed, then claimed
+    like any other) when the worker that claimed it ran an earlier attempt of this very task, which the queue gave
+    up on because that worker stopped beating; or, when no worker is known, when the claim is older than the stale
+    limit."""
     now = timezone.now()
-    if obj.status == W.RUNNING and not workflow.claim(obj, W.QUEUED, where=Q(claimed_at__lt=queue.stale_limit(now))):
-        return False
+    if obj.status == W.RUNNING:
+        dead = bool(obj.claimed_by) and obj.claimed_by in attempt.earlier
+        where = Q(claimed_at=obj.claimed_at) if dead else Q(claimed_at__lt=queue.stale_limit(now))
+        if not workflow.claim(obj, W.QUEUED, where=where):
+            return False
+        log.warning("%s %s taken over from a worker that stopped", kind[:-1], obj.pk)
+        _clear_leftovers(kind, obj.pk)
     if obj.status != W.QUEUED:
         return False
-    return workflow.claim(obj, W.RUNNING, claimed_at=now)
+    return workflow.claim(obj, W.RUNNING, claimed_at=now, claimed_by=attempt.worker[:100])
+
+
+def _pause() -> None:
+    """Between the steps of a run: INDICATOR_PROGRESS_DELAY (tests only) lets a fault test kill the worker there."""
+    delay = float(getattr(settings, "INDICATOR_PROGRESS_DELAY", 0) or 0)
+    if delay:
+        time.sleep(delay)
 
 
 def _finish(workflow, obj, to: str, **fields) -> bool:
@@ -86,10 +124,10 @@ def _compute_builtin(source: PopulationSource, out: Path) -> pa.Table:
         shutil.rmtree(out / "tmp", ignore_errors=True)
 
 
-def compute_source(source_id: int) -> bool:
+def compute_source(source_id: int, attempt: Attempt | None = None) -> bool:
     """Compute (built-in) or read (SSB) a population source; False when someone else had it."""
     source = PopulationSource.objects.filter(pk=source_id).first()
-    if source is None or not _claim(SOURCE_WORKFLOW, source):
+    if source is None or not _claim(SOURCE_WORKFLOW, source, "populations", attempt or Attempt()):
         return False
     out = _folder("populations", source.pk)
     out.mkdir(parents=True, exist_ok=True)
@@ -167,9 +205,12 @@ def _scenario(inputs: dict) -> scenario_engine.Scenario:
     )
 
 
-def run_scenario(run_id: int) -> bool:
+def run_scenario(run_id: int, attempt: Attempt | None = None) -> bool:
+    """Compute a run and record it. Its results are written to a folder of their own and become the run's only when
+    the outcome is recorded, so a worker killed anywhere in between leaves no results anyone reads; the next attempt
+    removes that folder and starts again."""
     run = ScenarioRun.objects.select_related("scenario__population", "scenario__dataset").filter(pk=run_id).first()
-    if run is None or not _claim(RUN_WORKFLOW, run):
+    if run is None or not _claim(RUN_WORKFLOW, run, "runs", attempt or Attempt()):
         return False
     out = _folder("runs", run.pk)
     out.mkdir(parents=True, exist_ok=True)
@@ -192,8 +233,10 @@ def run_scenario(run_id: int) -> bool:
                 backend.close()
                 shutil.rmtree(out / "tmp", ignore_errors=True)
             computed = time.perf_counter()
+            _pause()
             result = scenario_engine.apply(demand, _scenario(inputs))
             pq.write_table(result, out / "results.parquet")
+            _pause()
             summary = {
                 "rows": result.num_rows,
                 "seconds_demand": round(computed - started, 3),

@@ -520,6 +520,83 @@ def test_the_deviation_half_year_report_becomes_an_information_item_with_the_rep
         assert handle.read(5) == b"%PDF-"
 
 
+def _actions_since(mark: int) -> list[str]:
+    return list(AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("action", flat=True))
+
+
+def _mark() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_the_deviation_report_item_records_its_origin_and_one_audit_event(gov):
+    mark = _mark()
+    item = services.item_from_deviation_report(actor=gov.sigrid, meeting=gov.meeting, year=YEAR, half=1)
+    assert item.origin == "deviation_report" and item.origin_url.startswith("/")
+    assert _actions_since(mark) == ["governance.item.added_from_document"]
+
+
+PDF = b"%PDF-1.4\n..."
+
+
+def _from_document(gov, **overrides):
+    values = {
+        "actor": gov.sigrid,
+        "body": gov.partnership,
+        "title": "Framskriving for Helsefellesskap Vestfold",
+        "document": services.Document("framskriving.pdf", PDF, "Framskriving"),
+        "origin": services.Origin("projection", "Hovedscenario", "/framskrivning/kjoringer/1/"),
+    }
+    return services.item_from_document(**{**values, **overrides})
+
+
+def test_a_document_from_another_module_waits_in_the_bodys_queue_with_its_origin_and_attachment(gov):
+    mark = _mark()
+    item = _from_document(gov)
+    assert item.meeting is None and item.body == gov.partnership and item in gov.partnership.items.all()
+    assert (item.origin, item.origin_name, item.origin_url) == (
+        "projection",
+        "Hovedscenario",
+        "/framskrivning/kjoringer/1/",
+    )
+    attachment = item.attachments.get()
+    assert (attachment.title, attachment.content_type, attachment.visibility) == (
+        "Framskriving",
+        "application/pdf",
+        Visibility.INTERNAL,
+    )
+    assert item.case_officer == gov.sigrid
+    assert _actions_since(mark) == ["governance.item.added_from_document"]
+
+
+def test_a_document_goes_on_a_chosen_meeting_of_the_same_body_only(gov):
+    item = _from_document(gov, body=gov.ssu, meeting=gov.meeting)
+    assert item.meeting == gov.meeting
+    with pytest.raises(ValidationError) as refused:
+        _from_document(gov, body=gov.partnership, meeting=gov.meeting)  # an SSU meeting
+    assert "meeting" in refused.value.message_dict
+
+
+def test_a_refused_document_leaves_no_item_behind(gov):
+    before = AgendaItem.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        _from_document(gov, document=services.Document("framskriving.pdf", b"not a pdf"))
+    assert "file" in refused.value.message_dict
+    assert AgendaItem.objects.count() == before
+    assert not AuditEvent.objects.filter(action="governance.item.added_from_document").exists()
+
+
+def test_only_who_runs_the_body_puts_a_document_on_its_agenda(gov, demo):
+    with pytest.raises(PermissionDenied):
+        _from_document(gov, actor=demo.anders)
+
+
+def test_a_copy_of_an_item_keeps_its_origin(gov):
+    item = _from_document(gov, body=gov.ssu, meeting=gov.meeting)
+    services.item_record_outcome(actor=gov.sigrid, item=item, outcome=Outcome.DEFERRED)
+    copy = item.deferred_to.get()
+    assert (copy.origin, copy.origin_name, copy.origin_url) == (item.origin, item.origin_name, item.origin_url)
+
+
 # --- attachments ----------------------------------------------------------------------------------------------------
 
 

@@ -54,3 +54,51 @@ def test_it_projects_the_same_service_need_on_duckdb_and_pyspark(spark, tmp_path
     for ours, theirs in zip(duck, sparked, strict=True):
         assert {k: v for k, v in theirs.items() if k != "demo"} == {k: v for k, v in ours.items() if k != "demo"}
         assert theirs["demo"] == pytest.approx(ours["demo"], rel=1e-9)
+
+
+def test_a_scenario_with_a_shift_gives_the_same_results_on_duckdb_and_pyspark(spark, tmp_path):  # noqa: F811
+    from samhandling.indicators.engine.backends import connect
+    from samhandling.projections.engine.need import NeedSettings, project_need
+    from samhandling.projections.engine.scenario import Factor, Scenario, apply
+
+    from .test_engine_need import _data, _projection
+
+    folder = _data().write(tmp_path / "data")
+    scenario = Scenario(
+        base_year=2025,
+        factors=(
+            Factor("liggedogn", "epidemiology", "yearly", 1.0, low=0.0, high=2.0),
+            Factor(
+                "liggedogn",
+                "shift",
+                "target",
+                20.0,
+                low=10.0,
+                high=30.0,
+                target_year=2027,
+                to_service="dagopphold",
+                ratio=1.0,
+            ),
+        ),
+        draws=300,
+        seed=3,
+    )
+    results = []
+    for engine in ("duckdb", "spark"):
+        backend = connect(engine, memory_limit="1GB", temp_directory=tmp_path / engine)
+        try:
+            settings = NeedSettings(base_years=(2024, 2025), to_year=2027)
+            demand = project_need(backend, folder, _projection(), settings=settings)
+        finally:
+            backend.close()
+        order = [(key, "ascending") for key in ("level", "area", "service", "aar")]
+        results.append(apply(demand, scenario).sort_by(order).to_pylist())
+    duck, sparked = results
+    assert len(duck) == len(sparked) > 0
+    assert any(row["service"] == "dagopphold" and row["value"] > row["demo"] for row in duck)
+    for ours, theirs in zip(duck, sparked, strict=True):
+        for key, value in ours.items():
+            if isinstance(value, float):
+                assert theirs[key] == pytest.approx(value, rel=1e-9), key
+            else:
+                assert theirs[key] == value, key

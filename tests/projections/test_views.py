@@ -290,6 +290,119 @@ def test_a_bad_factor_is_shown_at_its_field_and_nothing_is_saved(client, demo, w
     assert not Scenario.objects.filter(name="Med dagskifte").exists()
 
 
+SHIFT = {
+    "faktor-1-service": "liggedogn",
+    "faktor-1-category": "shift",
+    "faktor-1-kind": "target",
+    "faktor-1-value": "20",
+    "faktor-1-low": "10",
+    "faktor-1-high": "30",
+    "faktor-1-target_year": "2030",
+    "faktor-1-to_service": "dagopphold",
+    "faktor-1-ratio": "1",
+}
+
+
+def test_a_shift_from_inpatient_to_day_care_is_one_factor(client, demo, world):
+    source, dataset, _scenario = world
+    client.force_login(demo.anders)
+    response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset, **SHIFT))
+    scenario = Scenario.objects.get(name="Med dagskifte")
+    assert response.status_code == 302
+    assert scenario.factors[1] == {
+        "service": "liggedogn",
+        "category": "shift",
+        "kind": "target",
+        "value": 20.0,
+        "low": 10.0,
+        "high": 30.0,
+        "target_year": 2030,
+        "to_service": "dagopphold",
+        "ratio": 1.0,
+    }
+    page = client.get(scenario.get_absolute_url())
+    shift = page.context["factors"][1]
+    assert shift["shift"] == _nb("%(service)s, %(ratio)s %(to_unit)s per %(from_unit)s moved") % {
+        "service": "Dagopphold",
+        "ratio": "1",
+        "to_unit": "opphold",
+        "from_unit": "døgn",
+    }
+    assert shift["shift"] in page.content.decode()
+    edit = client.get(f"/framskrivning/scenarioer/{scenario.pk}/endre/")
+    assert edit.context["factors"].forms[1].initial["to_service"] == "dagopphold"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"faktor-1-to_service": "liggedogn"},
+            "to_service",
+            "Choose another service than the one the activity moves from.",
+        ),
+        (
+            {"faktor-1-ratio": "0"},
+            "ratio",
+            "Write how many units the receiving service gets per unit moved (above 0).",
+        ),
+        (
+            {"faktor-1-ratio": ""},
+            "ratio",
+            "Write how many units the receiving service gets per unit moved (above 0).",
+        ),
+        (
+            {"faktor-1-value": "120", "faktor-1-high": "130"},
+            "value",
+            "A shift moves a share of the activity between 0 and 100 %.",
+        ),
+        ({"faktor-1-low": "-5"}, "low", "The range of a shift lies between 0 and 100 %."),
+        ({"faktor-1-low": "25"}, "low", "The range must go from low to high around the change."),
+    ],
+)
+def test_a_bad_shift_is_explained_in_norwegian_at_its_field(client, demo, world, changes, field, message):
+    source, dataset, _scenario = world
+    client.force_login(demo.anders)
+    with translation.override("nb"):
+        response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset, **{**SHIFT, **changes}))
+    assert response.status_code == 200
+    assert response.context["factors"].forms[1].errors[field] == [_nb(message)] != [message]
+    assert not Scenario.objects.filter(name="Med dagskifte").exists()
+
+
+def test_a_run_with_a_shift_moves_bed_days_to_day_stays_and_shows_it_in_the_comparison_and_the_report(
+    client, demo, world
+):
+    from docx import Document
+
+    source, dataset, _scenario = world
+    shift = {
+        "service": "liggedogn",
+        "category": "shift",
+        "kind": "target",
+        "value": 20.0,
+        "low": 10.0,
+        "high": 30.0,
+        "target_year": 2030,
+        "to_service": "dagopphold",
+        "ratio": 1.0,
+    }
+    plain = _run(demo, make_scenario(source, dataset, name="Uten endring", factors=[]))
+    shifted = _run(demo, make_scenario(source, dataset, name="Med dagskifte", factors=[shift]))
+    client.force_login(demo.sigrid)
+    response = client.get(f"/framskrivning/sammenlign/?a={plain.pk}&b={shifted.pk}&omrade=kommune:3905")
+    rows = {r["name"]: r for r in response.context["rows"]}
+    assert rows["Liggedøgn"]["left"]["value"] != rows["Liggedøgn"]["right"]["value"]
+    assert response.context["first_factors"] == []
+    assert response.context["second_factors"][0]["shift"].startswith("Dagopphold")
+    assert response.context["second_factors"][0]["shift"] in response.content.decode()
+    word = client.get(f"/framskrivning/kjoringer/{shifted.pk}/rapport.docx?omrade=kommune:3905")
+    cells = [
+        cell.text for table in Document(io.BytesIO(word.content)).tables for row in table.rows for cell in row.cells
+    ]
+    assert _nb("Shift to") in cells and response.context["second_factors"][0]["shift"] in cells
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -452,7 +565,7 @@ def test_the_report_comes_as_pdf_and_word_with_hidden_services_left_hidden(clien
     assert _nb("Hidden: the base rate rests on fewer than 5 cases.") in cells
 
 
-def test_the_secretariat_puts_the_report_on_an_upcoming_meeting_as_an_item_with_the_pdf(client, demo, world):
+def _partnership_meeting(demo, code="VES", days=30, name="Partnerskapsmøtet"):
     from datetime import time, timedelta
 
     from django.utils import timezone
@@ -461,30 +574,81 @@ def test_the_secretariat_puts_the_report_on_an_upcoming_meeting_as_an_item_with_
     from samhandling.governance import services as governance
     from samhandling.governance.models import BodyKind
 
-    _source, _dataset, scenario = world
-    run = _run(demo, scenario)
     body = governance.body_create(
         actor=demo.sigrid,
-        community=Helsefellesskap.objects.get(code="VES"),
+        community=Helsefellesskap.objects.get(code=code),
         kind=BodyKind.PARTNERSHIP_MEETING,
-        name="Partnerskapsmøtet",
-        short_name="Partnerskapsmøtet",
+        name=name,
+        short_name=name[:30],
         meetings_per_year=1,
     )
     meeting = governance.meeting_plan(
-        actor=demo.sigrid, body=body, date=timezone.localdate() + timedelta(days=30), start_time=time(10, 0)
+        actor=demo.sigrid, body=body, date=timezone.localdate() + timedelta(days=days), start_time=time(10, 0)
     )
+    return body, meeting
+
+
+def test_the_secretariat_puts_the_report_on_an_upcoming_meeting_as_an_item_with_the_pdf(client, demo, world):
+    from samhandling.governance.models import ItemOrigin
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    body, meeting = _partnership_meeting(demo)
     client.force_login(demo.sigrid)
+    mark = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     page = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=helsefellesskap:Vestfold")
-    assert page.context["agenda_form"] is not None
+    form = page.context["agenda_form"]
+    assert body in form.fields["body"].queryset and meeting in form.fields["meeting"].queryset
     response = client.post(
-        f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "helsefellesskap:Vestfold", "meeting": meeting.pk}
+        f"/framskrivning/kjoringer/{run.pk}/til-sak/",
+        {"omrade": "helsefellesskap:Vestfold", "body": body.pk, "meeting": meeting.pk},
     )
     item = meeting.items.get(title__contains="Helsefellesskap Vestfold")
     assert response["Location"] == item.get_absolute_url()
     attachment = item.attachments.get()
     assert attachment.content_type == "application/pdf" and attachment.size > 1000
-    assert AuditEvent.objects.filter(action="projections.report.to_agenda").exists()
+    # One governance event for the item and its attachment, not one per step; the run's own history has its event.
+    events = AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("action", flat=True)
+    assert list(events) == ["governance.item.added_from_document", "projections.report.to_agenda"]
+    assert (item.origin, item.origin_name) == (ItemOrigin.PROJECTION, scenario.name)
+    assert item.origin_url == f"/framskrivning/kjoringer/{run.pk}/?omrade=helsefellesskap%3AVestfold"
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert f"{_nb('From projection')}: {scenario.name}" in html and 'href="/framskrivning/kjoringer/' in html
+
+
+def test_without_a_meeting_the_report_waits_in_the_bodys_queue(client, demo, world):
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    body, meeting = _partnership_meeting(demo)
+    client.force_login(demo.sigrid)
+    response = client.post(
+        f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "kommune:3905", "body": body.pk, "meeting": ""}
+    )
+    item = body.items.get(title__contains="Tønsberg")
+    assert item.meeting is None and response["Location"] == item.get_absolute_url()
+    assert not meeting.items.filter(pk=item.pk).exists()
+
+
+def test_the_report_goes_only_to_a_body_of_its_own_community_and_a_meeting_of_that_body(client, demo, world):
+    from samhandling.governance.models import AgendaItem
+
+    _source, _dataset, scenario = world
+    run = _run(demo, scenario)
+    body, _meeting = _partnership_meeting(demo)
+    _other_body, other_meeting = _partnership_meeting(demo, days=40, name="Partnerskapsmøtet, andre")
+    client.force_login(demo.sigrid)
+    before = AgendaItem.objects.count()
+    # Bodø (1804) belongs to another community: Vestfold's partnership meeting is not offered for its report.
+    page = client.get(f"/framskrivning/kjoringer/{run.pk}/?omrade=kommune:1804")
+    assert page.context["agenda_form"] is None
+    refused = client.post(f"/framskrivning/kjoringer/{run.pk}/til-sak/", {"omrade": "kommune:1804", "body": body.pk})
+    assert refused.status_code == 403
+    # A meeting of another body than the one chosen.
+    client.post(
+        f"/framskrivning/kjoringer/{run.pk}/til-sak/",
+        {"omrade": "kommune:3905", "body": body.pk, "meeting": other_meeting.pk},
+    )
+    assert AgendaItem.objects.count() == before
 
 
 def test_a_user_who_runs_no_body_cannot_put_the_report_on_an_agenda(client, demo, world):

@@ -16,6 +16,16 @@ from .bodies import Body, BodyMember
 from .meetings import Meeting
 
 
+class ItemOrigin(models.TextChoices):
+    """Where an item made from another module's document came from (its label reads "From projection: <name>")."""
+
+    NONE = "", _("No origin")
+    PROJECTION = "projection", _("From projection")
+    DEVIATION_REPORT = "deviation_report", _("From the deviation statistics")
+    PLAN_REPORT = "plan_report", _("From the action plan")
+    CONSULTATION = "consultation", _("From the consultation")
+
+
 class ItemKind(models.TextChoices):
     INFORMATION = "information", _("Information")
     DECISION = "decision", _("Decision")
@@ -141,6 +151,10 @@ class AgendaItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="deferred_to",
     )
+    # Made from another module's document (item_from_document): which module, the source's name and a link back.
+    origin = models.CharField(_("origin"), max_length=30, choices=ItemOrigin.choices, blank=True, default="")
+    origin_name = models.CharField(_("origin (name)"), max_length=300, blank=True)
+    origin_url = models.CharField(_("origin (link)"), max_length=500, blank=True)
     recurring = models.ForeignKey(
         "RecurringItem",
         verbose_name=_("recurring item"),

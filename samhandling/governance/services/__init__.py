@@ -8,7 +8,6 @@ from .agenda import (
     ITEM_FIELDS,
     item_create,
     item_forward,
-    item_from_deviation_report,
     item_move,
     item_prepare_minutes,
     item_record_outcome,
@@ -47,6 +46,7 @@ from .meetings import (
     previous_meeting_of,
 )
 from .numbering import allocate_item_numbers
+from .origins import Document, Origin, item_from_deviation_report, item_from_document
 from .publishing import meeting_approve_minutes, meeting_draft_minutes, meeting_send_notice, minutes_correct
 
 __all__ = [
@@ -59,6 +59,8 @@ __all__ = [
     "MEMBER_FIELDS",
     "MINUTES_OPEN",
     "RECURRING_FIELDS",
+    "Document",
+    "Origin",
     "action_point_complete",
     "action_point_create",
     "action_point_reopen",
@@ -73,6 +75,7 @@ __all__ = [
     "item_create",
     "item_forward",
     "item_from_deviation_report",
+    "item_from_document",
     "item_move",
     "item_prepare_minutes",
     "item_record_outcome",

@@ -27,7 +27,6 @@ from ..models import (
     StandardItem,
     Visibility,
 )
-from .attachments import _store_attachment
 from .common import _VISIBILITY_ORDER, _assign, _check_editable, _record
 from .meetings import _ensure_held
 from .numbering import _agenda, _place, _reorder, _to_next_meeting_or_queue
@@ -89,8 +88,7 @@ def _set_responsibles(item: AgendaItem, responsibles: Iterable[dict]) -> None:
     item.responsibles.model.objects.bulk_create(rows)
 
 
-@transaction.atomic
-def item_create(
+def _new_item(
     *,
     actor: User,
     body: Body,
@@ -108,9 +106,9 @@ def item_create(
     case_officer_name: str = "",
     responsibles: Iterable[dict] = (),
     follows_up: AgendaItem | None = None,
+    **links,
 ) -> AgendaItem:
-    """A new item on a meeting (before any other business) or, without a meeting, in the body's queue."""
-    require(actor, "governance.manage_body", body)
+    """The item checked, saved and placed (on the meeting or in the queue); the caller checks permission and audits."""
     if meeting is not None:
         if meeting.body_id != body.pk:
             raise ValidationError({"meeting": _("Choose a meeting of the same body.")})
@@ -131,12 +129,22 @@ def item_create(
         case_officer_name=case_officer_name.strip(),
         follows_up=follows_up,
         created_by=actor,
+        **links,
     )
     _check_item(item)
     item.save()
     _set_responsibles(item, responsibles)
     if meeting is not None:
         _place(item, meeting)
+    return item
+
+
+@transaction.atomic
+def item_create(*, actor: User, body: Body, title: str, meeting: Meeting | None = None, **fields) -> AgendaItem:
+    """A new item on a meeting (before any other business) or, without a meeting, in the body's queue. The fields
+    are `_new_item`'s (kind, description, background, …, responsibles, follows_up)."""
+    require(actor, "governance.manage_body", body)
+    item = _new_item(actor=actor, body=body, title=title, meeting=meeting, **fields)
     _record(
         actor=actor,
         action="governance.item.created",
@@ -265,6 +273,9 @@ def _copy_item(item: AgendaItem, *, body: Body, actor: User, **links) -> AgendaI
         visibility=item.visibility,
         exemption_basis=item.exemption_basis,
         follows_up=item.follows_up,
+        origin=item.origin,
+        origin_name=item.origin_name,
+        origin_url=item.origin_url,
         created_by=actor,
         **links,
     )
@@ -446,48 +457,3 @@ def item_forward(*, actor: User, item: AgendaItem, to_body: Body, note: str = ""
         data={"number": item.number, "to_body": to_body.pk, "new_item": copy.pk},
     )
     return copy
-
-
-@transaction.atomic
-def item_from_deviation_report(
-    *, actor: User, meeting: Meeting, year: int, half: int, version: str = "published"
-) -> AgendaItem:
-    """An orientering item with the deviation module's half-year report attached (the report as it is now)."""
-    from samhandling.deviations import reports
-
-    require(actor, "governance.manage_meeting", meeting)
-    if half not in (1, 2):
-        raise ValidationError({"half": _("Choose the first or second half of the year.")})
-    community = meeting.body.helsefellesskap
-    filename, content, _content_type = reports.generate_report(
-        community, reports.HALF_YEAR, year, half, version, reports.PDF
-    )
-    period = reports.half_label(year, half)
-    visibility = Visibility.PUBLIC if version == reports.PUBLISHED else Visibility.INTERNAL
-    item = item_create(
-        actor=actor,
-        body=meeting.body,
-        meeting=meeting,
-        kind=ItemKind.INFORMATION,
-        title=_("Samhandlingsavvik: report for %(period)s") % {"period": period},
-        description=_("The secretariat presents the deviation statistics for %(period)s.") % {"period": period},
-        proposed_conclusion=_("The report is noted."),
-        visibility=visibility,
-        case_officer=actor,
-    )
-    _store_attachment(
-        item=item,
-        name=filename,
-        content=content,
-        title=reports.report_title(reports.HALF_YEAR, year, half),
-        visibility=visibility,
-        actor=actor,
-    )
-    _record(
-        actor=actor,
-        action="governance.item.deviation_report_added",
-        target=item,
-        body=meeting.body,
-        data={"year": year, "half": half, "version": version},
-    )
-    return item
