@@ -1,4 +1,5 @@
-"""Runs the indicator catalogue on a prepared data set with DuckDB (default) or PySpark and writes `results.parquet`.
+"""Runs the indicator catalogue on a prepared data set with DuckDB (default) or PySpark and writes `results.parquet`
+(yearly and three-year values, as INDICATORS.md says) and `tertials.parquet` (the same columns, period T1–T3).
 
 Each indicator's numerator and denominator are computed once per municipality and city district (persons: once per
 person and area), then rolled up to helsefellesskap and land by a cheap aggregation; the same Ibis expressions run on
@@ -12,7 +13,7 @@ import resource
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import ibis
@@ -23,7 +24,7 @@ from ibis.expr.types import Table
 
 from samhandling.core.disclosure import suppressed
 
-from . import areas
+from . import areas, contract
 from .backends import ENGINES, Backend, connect
 from .catalogue import CATALOGUE, DEFINITION_VERSION, EVENTS, PERSONS, RATIO, Indicator, Sources
 from .messages import Step
@@ -63,6 +64,11 @@ RESULT_SCHEMA = pa.schema(
 DATA_TABLES = ("opphold", "kontakter", "iplos")
 SMALL_MUNICIPALITY = 5000  # inhabitants below which a municipality also gets a three-year value
 DEFAULT_MEMORY_LIMIT = "6GB"
+TERTIALS = (1, 2, 3)  # T1 January–April, T2 May–August, T3 September–December
+# A tertial is computed only when the records reach within this many days of its first and its last day: a
+# delivery's first and last days may be holidays without records (1 January, 31 December), but a tertial the data
+# ends in is left out rather than shown as low (docs/decisions.md).
+TERTIAL_EDGE_DAYS = 7
 MANIFEST = "manifest.json"  # as dataset.MANIFEST
 
 Progress = Callable[[float, str], None]
@@ -79,6 +85,16 @@ class RunSummary:
     synthetic: bool
     seconds: float
     peak_memory_bytes: int | None
+    tertials_path: Path | None = None
+    tertial_rows: int = 0
+
+
+def tertial_dates(year: int, tertial: int) -> tuple[date, date]:
+    """The first and the last day of a tertial (T1 1 January–30 April, T2 1 May–31 August, T3 1 September–31
+    December)."""
+    start = date(year, 4 * (tertial - 1) + 1, 1)
+    end = date(year + 1, 1, 1) if tertial == 3 else date(year, 4 * tertial + 1, 1)
+    return start, end - timedelta(days=1)
 
 
 def _prepared(data: Path, out: Path) -> tuple[Path, dict]:
@@ -126,6 +142,7 @@ class _Run:
         self.small = self._small_municipalities()
         # Years that get a three-year value: those whose two previous years are in the run too.
         self.three_year_targets = [year for year in self.years if {year - 1, year - 2} <= set(self.years)]
+        self._coverage: dict[str, tuple[date, date] | None] = {}
 
     def _population_source(self, dataset: Path) -> Table:
         """The data set's own `befolkning` (read by the engine itself) or else the embedded reference population."""
@@ -172,6 +189,34 @@ class _Run:
         columns = union.select("level", "area", "year", "kjonn", "alder", "antall")
         return self.backend.materialise("run_population", columns, keep=True)
 
+    def coverage(self, name: str) -> tuple[date, date] | None:
+        """The first and the last record date of a data table (by the column that decides its year), read once."""
+        if name not in self._coverage:
+            table = getattr(self.sources, name)
+            found = None
+            if table is not None:
+                column = table[contract.TABLES[name].year_columns[0]].cast("date")
+                row = self.backend.to_arrow(table.aggregate(first=column.min(), last=column.max())).to_pylist()[0]
+                if row["first"] is not None and row["last"] is not None:
+                    found = (row["first"], row["last"])
+            self._coverage[name] = found
+        return self._coverage[name]
+
+    def complete_tertials(self, indicator: Indicator) -> list[tuple[int, int]]:
+        """(year, tertial) of the run's years whose four months lie inside the record dates of every table the
+        indicator reads (within TERTIAL_EDGE_DAYS of both ends); a partial tertial is left out."""
+        spans = [self.coverage(name) for name in indicator.source.split("|") if getattr(self.sources, name) is not None]
+        if not spans or any(span is None for span in spans):
+            return []
+        edge = timedelta(days=TERTIAL_EDGE_DAYS)
+        complete = []
+        for year in self.years:
+            for tertial in TERTIALS:
+                start, end = tertial_dates(year, tertial)
+                if all(first <= start + edge and last >= end - edge for first, last in spans):
+                    complete.append((year, tertial))
+        return complete
+
     def _small_municipalities(self) -> Table:
         p = self.population
         totals = p.filter(p.level == "kommune").group_by(["area", "year"]).aggregate(total=p.antall.sum())
@@ -179,9 +224,18 @@ class _Run:
 
     # --- per indicator -------------------------------------------------------------------------------------------
 
-    def result(self, indicator: Indicator) -> pa.Table:
+    def result(self, indicator: Indicator, *, tertials: bool = False) -> pa.Table | None:
+        """The indicator's yearly (and three-year) rows, or with `tertials` its rows per complete tertial (None when
+        there is none). The same definition and the same steps; a tertial is one more key beside the year."""
+        time_keys = ["year", "tertial"] if tertials else ["year"]
         units = indicator.units(self.sources)
-        units = units.filter(units.year.isin(self.years))
+        complete = self.complete_tertials(indicator) if tertials else []
+        if tertials:
+            if not complete:
+                return None
+            units = units.filter((units.year * 10 + units.tertial).isin([year * 10 + t for year, t in complete]))
+        else:
+            units = units.filter(units.year.isin(self.years))
         if indicator.kind != RATIO:
             if indicator.age_min is not None:
                 units = units.filter(units.alder >= indicator.age_min)
@@ -191,19 +245,24 @@ class _Run:
         if strata:
             units = units.mutate(band=age_band(units.alder))
         if indicator.kind == PERSONS:
-            cells = self._person_cells(indicator, units, strata)
+            cells = self._person_cells(indicator, units, strata, time_keys)
         else:
-            cells = self._record_cells(indicator, units, strata)
-        keys = ["level", "area", "year", *strata]
+            cells = self._record_cells(indicator, units, strata, time_keys)
+        keys = ["level", "area", *time_keys, *strata]
         if indicator.kind in (EVENTS, PERSONS):
-            population = self._population_cells(indicator, strata)
+            population = self._population_cells(indicator, strata, complete if tertials else None)
             cells = ibis.union(
                 cells.select(*keys, num=cells.num, den=ibis.literal(0, "int64")),
                 population.select(*keys, num=ibis.literal(0, "int64"), den=population.n),
             )
             cells = cells.group_by(keys).aggregate(num=cells.num.sum().cast("int64"), den=cells.den.sum().cast("int64"))
+        if tertials:
+            periods = cells.mutate(period=ibis.literal("T") + cells.tertial.cast("string")).drop("tertial")
+        else:
+            periods = self._with_periods(cells, keys, strata)
         # Materialised: the totals and the standardisation both read it, and Spark would otherwise recompute it.
-        cells = self.backend.materialise(f"all_cells_{indicator.id}", self._with_periods(cells, keys, strata))
+        suffix = "_tertials" if tertials else ""
+        cells = self.backend.materialise(f"all_cells_{indicator.id}{suffix}", periods)
         groups = ["level", "area", "year", "period"]
         totals = cells.group_by(groups).aggregate(
             numerator=cells.num.sum().cast("float64"), denominator=cells.den.sum().cast("float64")
@@ -240,18 +299,18 @@ class _Run:
         finally:
             self.backend.release()
 
-    def _record_cells(self, indicator: Indicator, units: Table, strata: list[str]) -> Table:
+    def _record_cells(self, indicator: Indicator, units: Table, strata: list[str], time_keys: list[str]) -> Table:
         """Numerators (and record denominators) per municipality and district once, then rolled up."""
         den = units.den.sum().cast("int64") if indicator.kind == RATIO else ibis.literal(0, "int64")
-        base = units.group_by(["year", "kommune", "bydel", *strata]).aggregate(
+        base = units.group_by([*time_keys, "kommune", "bydel", *strata]).aggregate(
             num=units.num.sum().cast("int64"), den=den
         )
-        base = self.backend.materialise(f"cells_{indicator.id}", base)
+        base = self.backend.materialise(f"cells_{indicator.id}_{len(time_keys)}", base)
         with_hf = base.inner_join(self.helsefellesskap, "kommune")
         districts = base.filter(base.bydel.notnull())
 
         def level(table: Table, name: str, area) -> Table:
-            grouped = table.group_by(area=area, year=table.year, **{s: table[s] for s in strata})
+            grouped = table.group_by(area=area, **{k: table[k] for k in time_keys}, **{s: table[s] for s in strata})
             return grouped.aggregate(num=table.num.sum().cast("int64"), den=table.den.sum().cast("int64")).mutate(
                 level=ibis.literal(name)
             )
@@ -263,43 +322,45 @@ class _Run:
             level(districts, "bydel", districts.bydel),
         )
 
-    def _person_cells(self, indicator: Indicator, units: Table, strata: list[str]) -> Table:
-        """Distinct persons per area and year, each with the age and sex of their first qualifying record there."""
+    def _person_cells(self, indicator: Indicator, units: Table, strata: list[str], time_keys: list[str]) -> Table:
+        """Distinct persons per area and year (or tertial), each with the age and sex of their first qualifying
+        record there."""
         hf = self.helsefellesskap
         joined = units.left_join(hf, units.kommune == hf.kommune)
         units = joined.select(*units.columns, helsefellesskap=hf.helsefellesskap)
         if not strata:
-            return self._distinct_persons(indicator, units)
+            return self._distinct_persons(indicator, units, time_keys)
         order = [units.first_time.asc(), units.first_id.asc()]
         # First reduce to one row per person and municipality/district: every level below reads only these.
         per_place = ibis.row_number().over(
-            group_by=[units.year, units.kommune, units.bydel, units.person_id], order_by=order
+            group_by=[*(units[k] for k in time_keys), units.kommune, units.bydel, units.person_id], order_by=order
         )
         firsts = units.mutate(_rank=per_place).filter(ibis._["_rank"] == 0).drop("_rank")
-        firsts = self.backend.materialise(f"persons_{indicator.id}", firsts)
+        firsts = self.backend.materialise(f"persons_{indicator.id}_{len(time_keys)}", firsts)
 
         def level(name: str, column: str | None) -> Table:
             table = firsts if column is None else firsts.filter(firsts[column].notnull())
-            group = [table.year, table.person_id] + ([table[column]] if column else [])
+            group = [*(table[k] for k in time_keys), table.person_id] + ([table[column]] if column else [])
             rank = ibis.row_number().over(group_by=group, order_by=[table.first_time.asc(), table.first_id.asc()])
             table = table.mutate(_rank=rank).filter(ibis._["_rank"] == 0)
             area = ibis.literal(areas.LAND) if column is None else table[column]
-            grouped = table.group_by(area=area, year=table.year, **{s: table[s] for s in strata})
+            grouped = table.group_by(area=area, **{k: table[k] for k in time_keys}, **{s: table[s] for s in strata})
             counted = grouped.aggregate(num=ibis._.count().cast("int64"))
             return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
 
         return ibis.union(*(level(name, column) for name, column in areas.LEVEL_COLUMNS))
 
-    def _distinct_persons(self, indicator: Indicator, units: Table) -> Table:
+    def _distinct_persons(self, indicator: Indicator, units: Table, time_keys: list[str]) -> Table:
         """Without standardisation the first record's age and sex are not needed: a distinct count per area is the
         same number as ranking the records, at a fraction of the cost on millions of contacts."""
-        places = units.select("year", "kommune", "bydel", "helsefellesskap", "person_id").distinct()
-        places = self.backend.materialise(f"persons_{indicator.id}", places)
+        places = units.select(*time_keys, "kommune", "bydel", "helsefellesskap", "person_id").distinct()
+        places = self.backend.materialise(f"persons_{indicator.id}_{len(time_keys)}", places)
 
         def level(name: str, column: str | None) -> Table:
             table = places if column is None else places.filter(places[column].notnull())
             area = ibis.literal(areas.LAND) if column is None else table[column]
-            counted = table.group_by(area=area, year=table.year).aggregate(num=table.person_id.nunique().cast("int64"))
+            grouped = table.group_by(area=area, **{k: table[k] for k in time_keys})
+            counted = grouped.aggregate(num=table.person_id.nunique().cast("int64"))
             return counted.mutate(den=ibis.literal(0, "int64"), level=ibis.literal(name))
 
         return ibis.union(*(level(name, column) for name, column in areas.LEVEL_COLUMNS))
@@ -312,11 +373,24 @@ class _Run:
             p = p.filter(p.alder <= indicator.age_max)
         return p
 
-    def _population_cells(self, indicator: Indicator, strata: list[str]) -> Table:
+    def _population_cells(
+        self, indicator: Indicator, strata: list[str], tertials: list[tuple[int, int]] | None = None
+    ) -> Table:
+        """The population in the indicator's age range per area and year; with `tertials`, the year's population on
+        1 January repeated for each of its complete tertials (the denominator of a tertial, not annualised)."""
         p = self._population_in_range(indicator)
         if strata:
             p = p.mutate(band=age_band(p.alder))
-        return p.group_by(["level", "area", "year", *strata]).aggregate(n=p.antall.sum().cast("int64"))
+        cells = p.group_by(["level", "area", "year", *strata]).aggregate(n=p.antall.sum().cast("int64"))
+        if tertials is None:
+            return cells
+        per_tertial = []
+        for tertial in TERTIALS:
+            years = [year for year, t in tertials if t == tertial]
+            if years:
+                part = cells.filter(cells.year.isin(years)).mutate(tertial=ibis.literal(tertial, "int64"))
+                per_tertial.append(part)
+        return ibis.union(*per_tertial) if len(per_tertial) > 1 else per_tertial[0]
 
     def _standard(self, indicator: Indicator) -> Table:
         """The national population on 1 January of the run's latest year, by sex × 5-year band in the age range."""
@@ -355,12 +429,14 @@ def run_indicators(
     progress: Progress | None = None,
     csv: bool = False,
     memory_limit: str | None = None,
+    tertials: bool = True,
 ) -> RunSummary:
     """Compute the catalogue (or the `indicators` asked for) on the data set in `data`; write to the folder `out`.
 
     `data` is a prepared data set folder (with manifest.json) or a raw one, which is prepared into out/dataset first.
     `years` defaults to the whole years the data set covers (its manifest's period), else every year present.
-    Writes out/results.parquet, out/run.json and, with `csv`, results.csv.
+    Writes out/results.parquet, out/tertials.parquet (with `tertials`: the indicators that have them, per complete
+    tertial of those years), out/run.json and, with `csv`, results.csv and tertials.csv.
     """
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
@@ -377,6 +453,7 @@ def run_indicators(
     backend = connect(engine, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, temp_directory=out / "tmp")
     timings: dict[str, float] = {}
     parts: list[pa.Table] = []
+    tertial_parts: list[pa.Table] = []
     try:
         context = _Run(backend, dataset, years, manifest)
         runnable = [indicator for indicator in chosen if context.years and _has_source(context.sources, indicator)]
@@ -384,6 +461,10 @@ def run_indicators(
             report(number / max(len(runnable), 1), Step("computing", {"indicator": indicator.id}))
             begun = time.perf_counter()
             parts.append(context.result(indicator))
+            if tertials and indicator.tertials:
+                part = context.result(indicator, tertials=True)
+                if part is not None:
+                    tertial_parts.append(part)
             timings[indicator.id] = round(time.perf_counter() - begun, 3)
         run_years = context.years
     finally:
@@ -391,8 +472,12 @@ def run_indicators(
     results = _ordered(parts)
     results_path = out / "results.parquet"
     pq.write_table(results, results_path)
+    tertial_results = _ordered(tertial_parts)
+    tertials_path = out / "tertials.parquet"
+    pq.write_table(tertial_results, tertials_path)
     if csv:
         pacsv.write_csv(results, out / "results.csv")
+        pacsv.write_csv(tertial_results, out / "tertials.csv")
     summary = RunSummary(
         results_path=results_path,
         rows=results.num_rows,
@@ -403,10 +488,13 @@ def run_indicators(
         synthetic=bool(manifest.get("synthetic", False)),
         seconds=round(time.perf_counter() - started, 3),
         peak_memory_bytes=_peak_memory(engine),
+        tertials_path=tertials_path,
+        tertial_rows=tertial_results.num_rows,
     )
     record = {
         **asdict(summary),
         "results_path": str(results_path),
+        "tertials_path": str(tertials_path),
         "indicators": [indicator.id for indicator in chosen],
         "timings": timings,
         "dataset": str(dataset),
