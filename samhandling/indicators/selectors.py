@@ -536,11 +536,11 @@ class TertialTable:
     """One indicator's tertial values for some areas, with each year's value beside its tertials.
 
     `columns` are (year, period) in order, period T1–T3 or ONE_YEAR for the whole year; `rows` pair each area with
-    its cells in that order. Empty when the run has no tertial values for the indicator."""
+    its (period, cell) in that order. Empty when the run has no tertial values for the indicator."""
 
     years: list[tuple[int, list[str]]]
     columns: list[tuple[int, str]]
-    rows: list[tuple[Area, list[Cell | None]]]
+    rows: list[tuple[Area, list[tuple[str, Cell | None]]]]
 
 
 def tertials(run: Run, indicator, areas: list[Area], *, raw: bool) -> TertialTable:
@@ -568,7 +568,7 @@ def tertials(run: Run, indicator, areas: list[Area], *, raw: bool) -> TertialTab
         (
             area,
             [
-                make_cell(index.get((area.level, area.code, year, period)), indicator.unit, raw=raw)
+                (period, make_cell(index.get((area.level, area.code, year, period)), indicator.unit, raw=raw))
                 for year, period in columns
             ],
         )

@@ -231,7 +231,7 @@ def _tertial_detail(run, indicator, areas: list, *, name: str, unit_title: str, 
     points = [
         {"year": f"{year} {period}", "value": round(cell.value, 3), "series": area.name, **_limits(cell)}
         for area, cells in table.rows
-        for (year, period), cell in zip(table.columns, cells, strict=True)
+        for (year, period), (_period, cell) in zip(table.columns, cells, strict=True)
         if period != selectors.ONE_YEAR and cell is not None and cell.value is not None
     ]
     chart = (
