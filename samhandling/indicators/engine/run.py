@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from ibis.expr.types import Table
@@ -65,6 +66,7 @@ DATA_TABLES = ("opphold", "kontakter", "iplos")
 SMALL_MUNICIPALITY = 5000  # inhabitants below which a municipality also gets a three-year value
 DEFAULT_MEMORY_LIMIT = "6GB"
 TERTIALS = (1, 2, 3)  # T1 January–April, T2 May–August, T3 September–December
+TERTIAL_PERIODS = tuple(f"T{tertial}" for tertial in TERTIALS)
 # A tertial is computed only when the records reach within this many days of its first and its last day: a
 # delivery's first and last days may be holidays without records (1 January, 31 December), but a tertial the data
 # ends in is left out rather than shown as low (docs/decisions.md).
@@ -87,6 +89,11 @@ class RunSummary:
     peak_memory_bytes: int | None
     tertials_path: Path | None = None
     tertial_rows: int = 0
+
+
+def _in_tertials(table: Table, complete: list[tuple[int, int]]) -> Table:
+    """The rows of `table` (with `year` and `tertial`) that lie in one of the complete tertials."""
+    return table.filter((table.year * 10 + table.tertial).isin([year * 10 + tertial for year, tertial in complete]))
 
 
 def tertial_dates(year: int, tertial: int) -> tuple[date, date]:
@@ -224,18 +231,16 @@ class _Run:
 
     # --- per indicator -------------------------------------------------------------------------------------------
 
-    def result(self, indicator: Indicator, *, tertials: bool = False) -> pa.Table | None:
-        """The indicator's yearly (and three-year) rows, or with `tertials` its rows per complete tertial (None when
-        there is none). The same definition and the same steps; a tertial is one more key beside the year."""
-        time_keys = ["year", "tertial"] if tertials else ["year"]
+    def result(self, indicator: Indicator, *, tertials: bool = True) -> tuple[pa.Table, pa.Table | None]:
+        """The indicator's yearly (and three-year) rows, and with `tertials` (for an indicator that has them) its rows
+        per complete tertial (None when there is none).
+
+        One pass: the tertial is one more key beside the year, with tertial 0 standing for the whole year, so the
+        roll-up to the levels, the population and the standardisation are done once for both."""
+        complete = self.complete_tertials(indicator) if tertials and indicator.tertials else []
+        time_keys = ["year", "tertial"] if complete else ["year"]
         units = indicator.units(self.sources)
-        complete = self.complete_tertials(indicator) if tertials else []
-        if tertials:
-            if not complete:
-                return None
-            units = units.filter((units.year * 10 + units.tertial).isin([year * 10 + t for year, t in complete]))
-        else:
-            units = units.filter(units.year.isin(self.years))
+        units = units.filter(units.year.isin(self.years))
         if indicator.kind != RATIO:
             if indicator.age_min is not None:
                 units = units.filter(units.alder >= indicator.age_min)
@@ -245,24 +250,25 @@ class _Run:
         if strata:
             units = units.mutate(band=age_band(units.alder))
         if indicator.kind == PERSONS:
+            if complete:
+                # A person counts once per year and once per tertial: the year's records (tertial 0) beside the
+                # complete tertials' records.
+                columns = units.columns
+                whole = units.mutate(tertial=ibis.literal(0, "int64")).select(*columns)
+                units = ibis.union(whole, _in_tertials(units, complete).select(*columns))
             cells = self._person_cells(indicator, units, strata, time_keys)
         else:
-            cells = self._record_cells(indicator, units, strata, time_keys)
+            cells = self._record_cells(indicator, units, strata, time_keys, complete)
         keys = ["level", "area", *time_keys, *strata]
         if indicator.kind in (EVENTS, PERSONS):
-            population = self._population_cells(indicator, strata, complete if tertials else None)
+            population = self._population_cells(indicator, strata, complete)
             cells = ibis.union(
                 cells.select(*keys, num=cells.num, den=ibis.literal(0, "int64")),
                 population.select(*keys, num=ibis.literal(0, "int64"), den=population.n),
             )
             cells = cells.group_by(keys).aggregate(num=cells.num.sum().cast("int64"), den=cells.den.sum().cast("int64"))
-        if tertials:
-            periods = cells.mutate(period=ibis.literal("T") + cells.tertial.cast("string")).drop("tertial")
-        else:
-            periods = self._with_periods(cells, keys, strata)
         # Materialised: the totals and the standardisation both read it, and Spark would otherwise recompute it.
-        suffix = "_tertials" if tertials else ""
-        cells = self.backend.materialise(f"all_cells_{indicator.id}{suffix}", periods)
+        cells = self.backend.materialise(f"all_cells_{indicator.id}", self._with_periods(cells, keys, strata))
         groups = ["level", "area", "year", "period"]
         totals = cells.group_by(groups).aggregate(
             numerator=cells.num.sum().cast("float64"), denominator=cells.den.sum().cast("float64")
@@ -295,17 +301,39 @@ class _Run:
             _level=ibis.cases(*((totals.level == name, rank) for rank, name in enumerate(areas.LEVELS))),
         )
         try:
-            return self.backend.to_arrow(result)
+            table = self.backend.to_arrow(result)
         finally:
             self.backend.release()
+        if not complete:
+            return table, None
+        in_tertial = pc.is_in(table["period"], value_set=pa.array(TERTIAL_PERIODS))
+        return table.filter(pc.invert(in_tertial)), table.filter(in_tertial)
 
-    def _record_cells(self, indicator: Indicator, units: Table, strata: list[str], time_keys: list[str]) -> Table:
-        """Numerators (and record denominators) per municipality and district once, then rolled up."""
+    def _record_cells(
+        self,
+        indicator: Indicator,
+        units: Table,
+        strata: list[str],
+        time_keys: list[str],
+        complete: list[tuple[int, int]],
+    ) -> Table:
+        """Numerators (and record denominators) per municipality and district once, then rolled up. With tertials
+        the cells are per tertial first; the year (tertial 0) is their sum, and only complete tertials are kept."""
         den = units.den.sum().cast("int64") if indicator.kind == RATIO else ibis.literal(0, "int64")
         base = units.group_by([*time_keys, "kommune", "bydel", *strata]).aggregate(
             num=units.num.sum().cast("int64"), den=den
         )
-        base = self.backend.materialise(f"cells_{indicator.id}_{len(time_keys)}", base)
+        base = self.backend.materialise(f"cells_{indicator.id}", base)
+        if complete:
+            place = ["year", "kommune", "bydel", *strata]
+            whole = base.group_by(place).aggregate(num=base.num.sum().cast("int64"), den=base.den.sum().cast("int64"))
+            tertials = _in_tertials(base, complete)
+            base = ibis.union(
+                whole.select(*place, tertial=ibis.literal(0, "int64"), num=whole.num, den=whole.den),
+                tertials.select(
+                    *place, tertial=tertials.tertial, num=tertials.num.cast("int64"), den=tertials.den.cast("int64")
+                ),
+            )
         with_hf = base.inner_join(self.helsefellesskap, "kommune")
         districts = base.filter(base.bydel.notnull())
 
@@ -336,7 +364,7 @@ class _Run:
             group_by=[*(units[k] for k in time_keys), units.kommune, units.bydel, units.person_id], order_by=order
         )
         firsts = units.mutate(_rank=per_place).filter(ibis._["_rank"] == 0).drop("_rank")
-        firsts = self.backend.materialise(f"persons_{indicator.id}_{len(time_keys)}", firsts)
+        firsts = self.backend.materialise(f"persons_{indicator.id}", firsts)
 
         def level(name: str, column: str | None) -> Table:
             table = firsts if column is None else firsts.filter(firsts[column].notnull())
@@ -354,7 +382,7 @@ class _Run:
         """Without standardisation the first record's age and sex are not needed: a distinct count per area is the
         same number as ranking the records, at a fraction of the cost on millions of contacts."""
         places = units.select(*time_keys, "kommune", "bydel", "helsefellesskap", "person_id").distinct()
-        places = self.backend.materialise(f"persons_{indicator.id}_{len(time_keys)}", places)
+        places = self.backend.materialise(f"persons_{indicator.id}", places)
 
         def level(name: str, column: str | None) -> Table:
             table = places if column is None else places.filter(places[column].notnull())
@@ -376,21 +404,21 @@ class _Run:
     def _population_cells(
         self, indicator: Indicator, strata: list[str], tertials: list[tuple[int, int]] | None = None
     ) -> Table:
-        """The population in the indicator's age range per area and year; with `tertials`, the year's population on
-        1 January repeated for each of its complete tertials (the denominator of a tertial, not annualised)."""
+        """The population in the indicator's age range per area and year; with `tertials`, keyed by tertial too:
+        the whole year as tertial 0 and the year's population on 1 January again for each of its complete tertials
+        (the denominator of a tertial, not annualised)."""
         p = self._population_in_range(indicator)
         if strata:
             p = p.mutate(band=age_band(p.alder))
         cells = p.group_by(["level", "area", "year", *strata]).aggregate(n=p.antall.sum().cast("int64"))
-        if tertials is None:
+        if not tertials:
             return cells
-        per_tertial = []
+        parts = [cells.mutate(tertial=ibis.literal(0, "int64"))]
         for tertial in TERTIALS:
             years = [year for year, t in tertials if t == tertial]
             if years:
-                part = cells.filter(cells.year.isin(years)).mutate(tertial=ibis.literal(tertial, "int64"))
-                per_tertial.append(part)
-        return ibis.union(*per_tertial) if len(per_tertial) > 1 else per_tertial[0]
+                parts.append(cells.filter(cells.year.isin(years)).mutate(tertial=ibis.literal(tertial, "int64")))
+        return ibis.union(*parts)
 
     def _standard(self, indicator: Indicator) -> Table:
         """The national population on 1 January of the run's latest year, by sex × 5-year band in the age range."""
@@ -399,8 +427,17 @@ class _Run:
         return p.group_by(["kjonn", "band"]).aggregate(w=p.antall.sum().cast("float64"))
 
     def _with_periods(self, cells: Table, keys: list[str], strata: list[str]) -> Table:
-        """Adds `period`: every cell as 1y, and for small municipalities the sum of the year and the two before."""
-        yearly = cells.mutate(period=ibis.literal("1y"))
+        """Adds `period`: every cell as 1y (or, keyed by tertial, tertial 0 as 1y and the others as T1–T3), and for
+        small municipalities the sum of the year and the two before."""
+        if "tertial" in keys:
+            named = ibis.ifelse(
+                cells.tertial == 0, ibis.literal("1y"), ibis.literal("T") + cells.tertial.cast("string")
+            )
+            yearly = cells.mutate(period=named).drop("tertial")
+            cells = cells.filter(cells.tertial == 0).drop("tertial")
+            keys = [key for key in keys if key != "tertial"]
+        else:
+            yearly = cells.mutate(period=ibis.literal("1y"))
         if not self.three_year_targets:
             return yearly
         municipal = cells.filter(cells.level == "kommune")
@@ -460,11 +497,10 @@ def run_indicators(
         for number, indicator in enumerate(runnable):
             report(number / max(len(runnable), 1), Step("computing", {"indicator": indicator.id}))
             begun = time.perf_counter()
-            parts.append(context.result(indicator))
-            if tertials and indicator.tertials:
-                part = context.result(indicator, tertials=True)
-                if part is not None:
-                    tertial_parts.append(part)
+            yearly, per_tertial = context.result(indicator, tertials=tertials)
+            parts.append(yearly)
+            if per_tertial is not None:
+                tertial_parts.append(per_tertial)
             timings[indicator.id] = round(time.perf_counter() - begun, 3)
         run_years = context.years
     finally:
