@@ -412,10 +412,12 @@ def area_dashboard(run: Run, area: Area, *, raw: bool) -> Dashboard:
     """Every indicator for one area, grouped by topic: latest value, trend, the country, the community, the rank."""
     years = run_years(run)
     latest = years[-1] if years else None
-    rows = _rows(run, level=area.level, area=area.code)
-    rows += _rows(run, level=Level.LAND, area=COUNTRY) if area.level != Level.LAND else []
+    # The overview reads the yearly and three-year values; the tertials are read by the indicator detail only.
+    yearly = {"period__in": (ONE_YEAR, THREE_YEARS)}
+    rows = _rows(run, level=area.level, area=area.code, **yearly)
+    rows += _rows(run, level=Level.LAND, area=COUNTRY, **yearly) if area.level != Level.LAND else []
     if area.community is not None:
-        rows += _rows(run, level=Level.HELSEFELLESSKAP, area=area.community.code)
+        rows += _rows(run, level=Level.HELSEFELLESSKAP, area=area.community.code, **yearly)
     if area.level == Level.HELSEFELLESSKAP and latest is not None:
         rows += _rows(run, level=Level.HELSEFELLESSKAP, year=latest, period=ONE_YEAR)
     index = _index(rows)
