@@ -13,12 +13,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .exports import period_label
 from .models import Level, Result, Run
 
 API_VERSION = "1"
 HIDDEN_STATUS = ":"  # the JSON-stat/Eurostat convention for a confidential value
 MEASURES = ("value", "ci_low", "ci_high", "value_std", "std_ci_low", "std_ci_high", "numerator", "denominator")
-PERIODS = ("1y", "3y")
+PERIODS = ("1y", "3y", "T1", "T2", "T3")  # T1 January–April, T2 May–August, T3 September–December
 MAX_VALUES = 2_000_000  # a request that would build more cells than this is refused: narrow it with the filters
 
 
@@ -43,7 +44,7 @@ def _list(query, name: str) -> list[str]:
 
 
 def parse_filters(query) -> Filters:
-    """indikator, niva, omrade, aar (repeated or comma-separated) and periode (1y or 3y, default 1y)."""
+    """indikator, niva, omrade, aar (repeated or comma-separated) and periode (1y, 3y or T1–T3, default 1y)."""
     known = {i.id for i in selectors.catalogue()}
     indicators = _list(query, "indikator")
     if unknown := [i for i in indicators if i not in known]:
@@ -58,7 +59,7 @@ def parse_filters(query) -> Filters:
         years.append(int(text))
     period = (query.get("periode") or "1y").strip()
     if period not in PERIODS:
-        raise BadFilter("periode: use 1y or 3y")
+        raise BadFilter("periode: use 1y, 3y, T1, T2 or T3")
     areas = [area[:32] for area in _list(query, "omrade")]
     return Filters(tuple(indicators), tuple(levels), tuple(areas), tuple(sorted(set(years))), period)
 
@@ -225,7 +226,7 @@ def _unit_text(measure: str) -> str:
 
 
 def _period_label(period: str) -> str:
-    return str(_("three years (the year and the two before)") if period == "3y" else _("one year"))
+    return str(period_label(period))
 
 
 CSV_COLUMNS = (
@@ -283,7 +284,11 @@ def openapi_schema(base: str) -> dict:
         {
             "name": "periode",
             "in": "query",
-            "description": "1y (default) or 3y (three-year values of small municipalities).",
+            "description": (
+                "1y (default), 3y (three-year values of small municipalities) or T1, T2, T3 (tertials: January–April, "
+                "May–August, September–December, for the indicators that have them). Tertial rates per 1,000 are not "
+                "annualised: the four months' count over the population on 1 January."
+            ),
             "schema": {"type": "string", "enum": list(PERIODS), "default": "1y"},
         },
     ]

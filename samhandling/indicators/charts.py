@@ -40,15 +40,24 @@ def _rule(value: float, label: str, colour: str, *, horizontal: bool, at_end: bo
 
 @cached_spec
 def trend_chart(
-    points: list[dict], *, title: str, unit_title: str, target: float | None, target_label: str, synthetic: bool
+    points: list[dict],
+    *,
+    title: str,
+    unit_title: str,
+    target: float | None,
+    target_label: str,
+    synthetic: bool,
+    x_title: str | None = None,
 ) -> dict:
-    """Lines over the years, one per area ({"year", "value", "series"}); the target, if any, as a red rule."""
+    """Lines over the years, one per area ({"year", "value", "series"}); the target, if any, as a red rule. With
+    `x_title` the "year" is any ordered label (the tertials: "2024 T1")."""
     series = list(dict.fromkeys(point["series"] for point in points))
+    x_title = x_title or _("Year")
     lines = (
         alt.Chart(alt.Data(values=points))
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title=_("Year"), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value:Q", title=unit_title, scale=alt.Scale(zero=True)),
             color=alt.Color(
                 "series:N",
@@ -59,7 +68,7 @@ def trend_chart(
             ),
             tooltip=[
                 alt.Tooltip("series:N", title=_("Area")),
-                alt.Tooltip("year:O", title=_("Year")),
+                alt.Tooltip("year:O", title=x_title),
                 alt.Tooltip("value:Q", title=unit_title, format=",.1f"),
             ],
         )
@@ -77,7 +86,7 @@ def trend_chart(
                 color=alt.Color("series:N", sort=series, legend=None),
                 tooltip=[
                     alt.Tooltip("series:N", title=_("Area")),
-                    alt.Tooltip("year:O", title=_("Year")),
+                    alt.Tooltip("year:O", title=x_title),
                     alt.Tooltip("value:Q", title=unit_title, format=",.1f"),
                     alt.Tooltip("low:Q", title=_("Lower limit (95 per cent)"), format=",.1f"),
                     alt.Tooltip("high:Q", title=_("Upper limit (95 per cent)"), format=",.1f"),

@@ -48,7 +48,14 @@ COLUMNS = (
 
 
 def period_label(period: str) -> str:
-    return _("three years (the year and the two before)") if period == "3y" else _("one year")
+    """The period code of a result row (1y, 3y, T1–T3) in words."""
+    labels = {
+        "3y": _("three years (the year and the two before)"),
+        "T1": _("first tertial (January–April)"),
+        "T2": _("second tertial (May–August)"),
+        "T3": _("third tertial (September–December)"),
+    }
+    return labels.get(period, _("one year"))
 
 
 def _headers(units: set[str]) -> list[str]:

@@ -113,6 +113,7 @@ def _run(job: Job) -> None:
                 "synthetic",
                 "seconds",
                 "peak_memory_bytes",
+                "tertial_rows",
             )
         }
         facts["years"] = list(facts["years"] or [])

@@ -25,6 +25,7 @@ from .models import JOB_WORKFLOW, Dataset, Engine, Job, JobStatus, Result, Run
 J = JobStatus
 MAX_STORED_ERRORS = 100
 LOAD_BATCH = 5000
+TERTIALS_FILE = "tertials.parquet"  # written by engine.run beside results.parquet (period T1–T3)
 # Progress is written at most this often, so a fast loop never floods the database with updates.
 PROGRESS_INTERVAL_SECONDS = 0.5
 
@@ -192,8 +193,15 @@ def remove_staging(job: Job) -> None:
 
 def _read_results(path: Path, run: Run) -> Iterable[Result]:
     """Stream results.parquet in batches (a national run has tens of thousands of rows), each row with its confidence
-    limits and its marking against the country (the country's rows are read first, in one small filtered read)."""
+    limits and its marking against the country (the country's rows are read first, in one small filtered read), then
+    tertials.parquet beside it (period T1–T3) in the same way, when the run wrote one."""
+    yield from _read_result_file(path, run)
+    tertials = path.with_name(TERTIALS_FILE)
+    if tertials.exists():
+        yield from _read_result_file(tertials, run)
 
+
+def _read_result_file(path: Path, run: Run) -> Iterable[Result]:
     def number(value):
         # NaN from the engine means "no value": the database gets NULL, never a number.
         return None if value is None or value != value else float(value)

@@ -24,6 +24,7 @@ from .models import Dataset, Job, Level, Result, Run, RunStatus
 
 COUNTRY = "NO"
 ONE_YEAR, THREE_YEARS = "1y", "3y"
+TERTIALS = ("T1", "T2", "T3")  # January–April, May–August, September–December (stored with the run)
 
 
 # --- the catalogue ----------------------------------------------------------------------------------------------
@@ -411,10 +412,12 @@ def area_dashboard(run: Run, area: Area, *, raw: bool) -> Dashboard:
     """Every indicator for one area, grouped by topic: latest value, trend, the country, the community, the rank."""
     years = run_years(run)
     latest = years[-1] if years else None
-    rows = _rows(run, level=area.level, area=area.code)
-    rows += _rows(run, level=Level.LAND, area=COUNTRY) if area.level != Level.LAND else []
+    # The overview reads the yearly and three-year values; the tertials are read by the indicator detail only.
+    yearly = {"period__in": (ONE_YEAR, THREE_YEARS)}
+    rows = _rows(run, level=area.level, area=area.code, **yearly)
+    rows += _rows(run, level=Level.LAND, area=COUNTRY, **yearly) if area.level != Level.LAND else []
     if area.community is not None:
-        rows += _rows(run, level=Level.HELSEFELLESSKAP, area=area.community.code)
+        rows += _rows(run, level=Level.HELSEFELLESSKAP, area=area.community.code, **yearly)
     if area.level == Level.HELSEFELLESSKAP and latest is not None:
         rows += _rows(run, level=Level.HELSEFELLESSKAP, year=latest, period=ONE_YEAR)
     index = _index(rows)
@@ -528,6 +531,52 @@ def trend(run: Run, indicator, areas: list[Area], *, raw: bool) -> dict[str, lis
         ]
         for area in areas
     }
+
+
+@dataclass
+class TertialTable:
+    """One indicator's tertial values for some areas, with each year's value beside its tertials.
+
+    `columns` are (year, period) in order, period T1–T3 or ONE_YEAR for the whole year; `rows` pair each area with
+    its (period, cell) in that order. Empty when the run has no tertial values for the indicator."""
+
+    years: list[tuple[int, list[str]]]
+    columns: list[tuple[int, str]]
+    rows: list[tuple[Area, list[tuple[str, Cell | None]]]]
+
+
+def tertials(run: Run, indicator, areas: list[Area], *, raw: bool) -> TertialTable:
+    """The tertial values stored with the run (period T1–T3, computed when the run was made) of the areas, next to
+    their yearly values; only the years that have at least one tertial. Hidden values stay hidden (one query)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for area in areas:
+        wanted[area.level].add(area.code)
+    place = Q()
+    for level, codes in wanted.items():
+        place |= Q(level=level, area__in=codes)
+    found = list(
+        Result.objects.filter(place, run=run, indicator=indicator.id, period__in=(ONE_YEAR, *TERTIALS)).values(
+            *_COLUMNS
+        )
+    )
+    periods: dict[int, set[str]] = defaultdict(set)
+    for r in found:
+        if r["period"] in TERTIALS:
+            periods[r["year"]].add(r["period"])
+    years = [(year, sorted(periods[year])) for year in sorted(periods)]
+    columns = [(year, period) for year, shown in years for period in [*shown, ONE_YEAR]]
+    index = {(r["level"], r["area"], r["year"], r["period"]): r for r in found}
+    rows = [
+        (
+            area,
+            [
+                (period, make_cell(index.get((area.level, area.code, year, period)), indicator.unit, raw=raw))
+                for year, period in columns
+            ],
+        )
+        for area in areas
+    ]
+    return TertialTable(years, columns, rows if columns else [])
 
 
 @dataclass

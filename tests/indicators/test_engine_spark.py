@@ -94,6 +94,28 @@ def _data() -> DataBuilder:
             bydel="030101" if number % 3 else None,
             kontaktform=("fysisk", "video", "telefon")[number % 3],
         )
+    # Tertials: stays and contacts from the first to the last week of 2024 (whole tertials there), a readmission
+    # across the T1/T2 border, and something counted in every tertial.
+    for number, (inn, ut) in enumerate(
+        [
+            ("2024-01-02T08:00", "2024-01-05T10:00"),
+            ("2024-04-26T08:00", "2024-04-29T10:00"),
+            ("2024-05-10T08:00", "2024-05-12T10:00"),
+            ("2024-08-30T08:00", "2024-09-02T10:00"),
+            ("2024-12-27T08:00", "2024-12-30T10:00"),
+        ]
+    ):
+        data.stay(
+            person="t1" if number in (1, 2) else f"t{number}",
+            inn=inn,
+            ut=ut,
+            klar=ut[:11] + "08:00" if number % 2 else inn[:11] + "09:00",
+            innleggelsesmate="akutt" if number else "elektiv",
+            kommune="3907" if number % 2 else "3905",
+            alder=60 + number * 7,
+            epikrise=ut if number % 2 else None,
+        )
+        data.contact(person=f"tc{number}", tid=inn, kontaktform=("video", "fysisk", "telefon")[number % 3])
     return data
 
 
@@ -113,6 +135,18 @@ def test_it_gives_identical_results_for_every_indicator_on_duckdb_and_pyspark(sp
         if ours["value_std"] is not None:
             assert theirs["value_std"] == pytest.approx(ours["value_std"], rel=1e-12)
             assert theirs["value_std_variance"] == pytest.approx(ours["value_std_variance"], rel=1e-12)
+    # The tertials too: every indicator that has them, the tertials the records cover, the same numbers.
+    duck_tertials = pq.read_table(duck.tertials_path).to_pylist()
+    spark_tertials = pq.read_table(sparked.tertials_path).to_pylist()
+    with_tertials = {indicator.id for indicator in CATALOGUE if indicator.tertials}
+    assert {row["indicator"] for row in duck_tertials if row["numerator"]} == with_tertials
+    assert {(row["year"], row["period"]) for row in duck_tertials} == {(2024, "T1"), (2024, "T2"), (2024, "T3")}
+    assert (sparked.tertial_rows, len(spark_tertials)) == (duck.tertial_rows, len(duck_tertials))
+    for ours, theirs in zip(duck_tertials, spark_tertials, strict=True):
+        assert _exact(theirs) == _exact(ours)
+        assert (theirs["value_std"] is None) == (ours["value_std"] is None)
+        if ours["value_std"] is not None:
+            assert theirs["value_std"] == pytest.approx(ours["value_std"], rel=1e-12)
 
 
 def _exact(result: dict) -> dict:

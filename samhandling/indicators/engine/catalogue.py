@@ -23,6 +23,8 @@ FACTORS = {PER_1000: 1000.0, PERCENT: 100.0}
 # EVENTS  — year, kommune, bydel, kjonn, alder, num: events (or days) over the population in the age range.
 # PERSONS — year, kommune, bydel, kjonn, alder, person_id, first_time, first_id: distinct persons per area and year
 #           over the population; the person's first qualifying record (first_time, then first_id) gives age and sex.
+# Every definition also gives `tertial` (1 = January–April, 2 = May–August, 3 = September–December) from the very
+# date its year comes from; the runner uses it only for indicators with `tertials` (docs/decisions.md).
 RATIO = "ratio"
 EVENTS = "events"
 PERSONS = "persons"
@@ -57,6 +59,9 @@ class Indicator:
     higher_is_better: bool | None
     kind: str = RATIO
     source: str = "opphold"  # the table the definition needs; the indicator is skipped without it
+    # Whether tertial values (T1–T3) are computed besides the yearly ones: events dated by one record date, yes;
+    # person prevalences over the whole year (latest assessment of the year, treated prevalence), no.
+    tertials: bool = True
     units: Callable[[Sources], Table] | None = field(default=None, repr=False, compare=False)
 
     def name(self, language: str) -> str:
@@ -73,8 +78,14 @@ class Indicator:
 # --- building blocks -------------------------------------------------------------------------------------------
 
 
-def _place(t: Table, year) -> dict:
-    return {"year": year.cast("int64"), "kommune": t.kommune, "bydel": t.bydel}
+def _place(t: Table, when) -> dict:
+    """The year and the tertial of the record's date `when`, and its municipality and district."""
+    return {"year": when.year().cast("int64"), "tertial": tertial_of(when), "kommune": t.kommune, "bydel": t.bydel}
+
+
+def tertial_of(when):
+    """1 for January–April, 2 for May–August, 3 for September–December."""
+    return ((when.month() - 1) // 4 + 1).cast("int64")
 
 
 def _person(t: Table) -> dict:
@@ -104,8 +115,8 @@ def _bed_days_after_ready(t: Table):
     return ibis.greatest(_days_between(t.ut_tid, t.utskrivningsklar_tid), 0)
 
 
-def _ratio(t: Table, year, numerator) -> Table:
-    return t.select(**_place(t, year), num=numerator.cast("int64"), den=ibis.literal(1, "int64"))
+def _ratio(t: Table, when, numerator) -> Table:
+    return t.select(**_place(t, when), num=numerator.cast("int64"), den=ibis.literal(1, "int64"))
 
 
 # --- definitions -------------------------------------------------------------------------------------------------
@@ -114,18 +125,18 @@ def _ratio(t: Table, year, numerator) -> Table:
 def _utskrivningsklare_pasienter(s: Sources) -> Table:
     t = _ready(s.opphold)
     return t.select(
-        **_place(t, t.ut_tid.year()), **_person(t), person_id=t.person_id, first_time=t.inn_tid, first_id=t.stay_id
+        **_place(t, t.ut_tid), **_person(t), person_id=t.person_id, first_time=t.inn_tid, first_id=t.stay_id
     )
 
 
 def _overliggerdogn(s: Sources) -> Table:
     t = _ready(s.opphold)
-    return t.select(**_place(t, t.ut_tid.year()), **_person(t), num=_bed_days_after_ready(t))
+    return t.select(**_place(t, t.ut_tid), **_person(t), num=_bed_days_after_ready(t))
 
 
 def _andel_med_overliggerdogn(s: Sources) -> Table:
     t = _ready(s.opphold)
-    return _ratio(t, t.ut_tid.year(), _bed_days_after_ready(t) >= 1)
+    return _ratio(t, t.ut_tid, _bed_days_after_ready(t) >= 1)
 
 
 def _readmissions(s: Sources, *, ready_only: bool) -> Table:
@@ -149,10 +160,10 @@ def _readmissions(s: Sources, *, ready_only: bool) -> Table:
             acute.r_inn <= index.ut_tid + READMISSION_WITHIN,
         ],
     )
-    place = _place(index, index.ut_tid.year())
+    place = _place(index, index.ut_tid)
     denominators = index.select(**place, num=ibis.literal(0, "int64"), den=ibis.literal(1, "int64"))
     numerators = readmitted.select(
-        **_place(readmitted, readmitted.ut_tid.year()), num=ibis.literal(1, "int64"), den=ibis.literal(0, "int64")
+        **_place(readmitted, readmitted.ut_tid), num=ibis.literal(1, "int64"), den=ibis.literal(0, "int64")
     )
     return denominators.union(numerators)
 
@@ -162,19 +173,19 @@ def _epikrise(s: Sources) -> Table:
     t = t.filter(_not_died(t))
     on_time = t.epikrise_sendt_tid.notnull() & (_days_between(t.epikrise_sendt_tid, t.ut_tid) <= 1)
     # A missing letter counts as late: fill_null keeps the comparison's null out of the numerator.
-    return _ratio(t, t.ut_tid.year(), on_time.fill_null(False))
+    return _ratio(t, t.ut_tid, on_time.fill_null(False))
 
 
 def _video_telefon(s: Sources) -> Table:
     t = s.kontakter
-    return _ratio(t, t.tid.year(), t.kontaktform.isin(["video", "telefon"]))
+    return _ratio(t, t.tid, t.kontaktform.isin(["video", "telefon"]))
 
 
 def _akutte_innleggelser(s: Sources) -> Table:
     t = _inpatient(s.opphold)
     t = t.filter(t.innleggelsesmate == "akutt")
     # Admissions belong to the year of admission, unlike the other stay indicators.
-    return t.select(**_place(t, t.inn_tid.year()), **_person(t), num=ibis.literal(1, "int64"))
+    return t.select(**_place(t, t.inn_tid), **_person(t), num=ibis.literal(1, "int64"))
 
 
 def _latest_assessment_in(groups: tuple[int, ...]) -> Callable[[Sources], Table]:
@@ -191,7 +202,7 @@ def _latest_assessment_in(groups: tuple[int, ...]) -> Callable[[Sources], Table]
         ]
         latest = t.mutate(_rank=ibis.row_number().over(group_by=[t.person_id, t.year], order_by=order))
         latest = latest.filter(latest._rank == 0, latest.funksjonsgruppe.isin(list(groups)))
-        return latest.select(**_place(latest, latest.year), **_person(latest), num=ibis.literal(1, "int64"))
+        return latest.select(**_place(latest, latest.vurdert_dato), **_person(latest), num=ibis.literal(1, "int64"))
 
     return units
 
@@ -203,7 +214,7 @@ def _alvorlig_psykisk_lidelse(s: Sources) -> Table:
         t = t.filter(t.fagomrade == "phv_voksne", t.hovedtilstand.substr(0, 3).isin(SEVERE_MENTAL_ILLNESS_CODES))
         parts.append(
             t.select(
-                **_place(t, t.ut_tid.year()),
+                **_place(t, t.ut_tid),
                 **_person(t),
                 person_id=t.person_id,
                 first_time=t.inn_tid,
@@ -214,9 +225,7 @@ def _alvorlig_psykisk_lidelse(s: Sources) -> Table:
         t = s.kontakter
         t = t.filter(t.fagomrade == "phv_voksne", t.hovedtilstand.substr(0, 3).isin(SEVERE_MENTAL_ILLNESS_CODES))
         parts.append(
-            t.select(
-                **_place(t, t.tid.year()), **_person(t), person_id=t.person_id, first_time=t.tid, first_id=t.contact_id
-            )
+            t.select(**_place(t, t.tid), **_person(t), person_id=t.person_id, first_time=t.tid, first_id=t.contact_id)
         )
     return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
 
@@ -454,6 +463,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         higher_is_better=None,
         kind=EVENTS,
         source="iplos",
+        tertials=False,
         units=_latest_assessment_in((3, 4)),
     ),
     Indicator(
@@ -479,6 +489,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         higher_is_better=None,
         kind=EVENTS,
         source="iplos",
+        tertials=False,
         units=_latest_assessment_in((1, 2)),
     ),
     Indicator(
@@ -506,6 +517,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         higher_is_better=None,
         kind=PERSONS,
         source="opphold|kontakter",
+        tertials=False,
         units=_alvorlig_psykisk_lidelse,
     ),
 )

@@ -144,6 +144,7 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
         else None,
         "comparisons": [],
     }
+    detail.update(_tertial_detail(run, indicator, series_areas, name=name, unit_title=unit_title, raw=raw))
 
     def comparison(key: str, title: str, areas: list, highlight: str | None, links: bool = True) -> None:
         ranked = selectors.indicator_ranking(run, indicator, areas, latest, raw=raw)
@@ -217,6 +218,36 @@ def _indicator_detail(run, area, indicator, *, raw: bool, public: bool) -> dict:
             run, indicator, latest, municipalities=municipalities, raw=raw
         )
     return detail
+
+
+def _tertial_detail(run, indicator, areas: list, *, name: str, unit_title: str, raw: bool) -> dict:
+    """The tertial table (and its chart) of one indicator, when the run stored tertial values for it. Rates per
+    1 000 are the four months' count over the population on 1 January, not annualised, so a yearly target of a
+    rate would not apply; a share's target (per cent) does."""
+    table = selectors.tertials(run, indicator, areas, raw=raw)
+    target = getattr(indicator, "target", None) if indicator.unit == "percent" else None
+    if not table.columns:
+        return {"tertials": None}
+    points = [
+        {"year": f"{year} {period}", "value": round(cell.value, 3), "series": area.name, **_limits(cell)}
+        for area, cells in table.rows
+        for (year, period), (_period, cell) in zip(table.columns, cells, strict=True)
+        if period != selectors.ONE_YEAR and cell is not None and cell.value is not None
+    ]
+    chart = (
+        charts.trend_chart(
+            points,
+            title=_("%(indicator)s by tertial") % {"indicator": name},
+            unit_title=unit_title,
+            target=target,
+            target_label=_("Target") if target is not None else "",
+            synthetic=run.synthetic,
+            x_title=_("Tertial"),
+        )
+        if points
+        else None
+    )
+    return {"tertials": table, "tertial_chart": chart}
 
 
 def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:

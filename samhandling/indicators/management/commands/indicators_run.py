@@ -10,7 +10,10 @@ from samhandling.indicators.engine.run import ENGINES, run_indicators
 
 
 class Command(BaseCommand):
-    help = "Compute every indicator for every level on a data set folder and write results.parquet and run.json."
+    help = (
+        "Compute every indicator for every level on a data set folder and write results.parquet, tertials.parquet "
+        "and run.json."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, type=Path, help="a prepared (or raw) data set folder")
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--indicators", nargs="+", choices=[indicator.id for indicator in CATALOGUE], help="a subset to run"
         )
-        parser.add_argument("--csv", action="store_true", help="also write results.csv")
+        parser.add_argument("--csv", action="store_true", help="also write results.csv and tertials.csv")
         parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 6GB (default: INDICATOR_MEMORY_LIMIT)")
 
     def handle(self, *args, **options):
@@ -45,3 +48,4 @@ class Command(BaseCommand):
             f"{' (synthetic)' if summary.synthetic else ''}, definitions v{summary.definition_version}"
         )
         self.stdout.write(f"results: {summary.results_path}")
+        self.stdout.write(f"tertials: {summary.tertials_path} ({summary.tertial_rows} rows)")
