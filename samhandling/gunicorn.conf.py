@@ -13,8 +13,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", str(min(2 * (os.cpu_count() or 1
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF or export may take a while
 graceful_timeout = 20
-max_requests = 2000  # recycle workers now and then, so a slow leak never grows large
-max_requests_jitter = 200
+max_requests = 10000  # recycle workers now and then, so a slow leak never grows large
+max_requests_jitter = 1000
 # Load Django once in the master and fork the workers from it: a recycled worker starts warm in milliseconds instead
 # of importing every app again (about a second of CPU) while requests queue behind it. Nothing opens a database
 # connection at import time, so no connection is shared across the fork.

