@@ -44,7 +44,9 @@ def test_a_role_taken_away_is_refused_on_the_next_request(client, demo, sent_cas
     assert ">Innboks<" in client.get("/avvik/").content.decode()
     Membership.objects.filter(user=demo.per, role=Role.DEVIATION_CONTACT).delete()
     assert client.get(sent_case.get_absolute_url()).status_code == 404
-    assert ">Innboks<" not in client.get("/avvik/").content.decode()
+    # with no role left he has no community either: the module's pages still answer (they crashed on the tabs)
+    page = client.get("/avvik/")
+    assert page.status_code == 200 and ">Innboks<" not in page.content.decode()
 
 
 def test_a_role_given_shows_in_the_tabs_on_the_next_request(client, demo):

@@ -130,3 +130,18 @@ def test_the_openapi_document_names_every_address_and_filter(client, demo, run):
     assert names == {"indikator", "niva", "omrade", "aar", "periode"}
     catalogue = json.loads(_get(client, "indikatorer.json").content)
     assert {"reinnleggelse_30d", "epikrise_innen_1_dag"} <= {i["id"] for i in catalogue}
+
+
+def test_a_response_is_built_once_per_run_and_query_and_a_new_run_is_served_at_once(client, demo, run):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = _get(client, "resultater.json", niva="kommune")
+    with CaptureQueriesContext(connection) as captured:
+        again = _get(client, "resultater.json", niva="kommune")
+    assert again.content == first.content
+    assert not any("indicators_result" in query["sql"] for query in captured.captured_queries)
+    newer = make_run(published=False, offset=7)
+    services.run_publish(actor=demo.anders, run=newer)
+    after = json.loads(_get(client, "resultater.json", niva="kommune").content)
+    assert after["extension"]["run"] == newer.pk

@@ -108,3 +108,8 @@ def add_tertials(run: Run) -> list[Result]:
     annotate(rows)
     Result.objects.bulk_create(rows)
     return rows
+
+
+def deferred(value):
+    """A context value the map and funnel views defer until the template asks (a callable), or a plain value."""
+    return value() if callable(value) else value

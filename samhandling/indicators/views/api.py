@@ -4,6 +4,7 @@ readable from any origin (analysts pull it into R, Python, Power BI or a browser
 import hashlib
 import json
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from .. import api, selectors
 from .common import page
 
 CACHE = "public, max-age=300"
+BODY_SECONDS = 3600  # a response body kept in the server's cache; its key changes when another run is published
 
 
 def _open(response: HttpResponse) -> HttpResponse:
@@ -42,17 +44,26 @@ def _results(request: HttpRequest, kind: str) -> HttpResponse:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return _open(response)
-    try:
-        filters = api.parse_filters(request.GET)
-        found = api.rows(run, filters)
-        if kind == "json":
-            body = json.dumps(api.jsonstat(run, filters, found), ensure_ascii=False, separators=(",", ":"))
-            response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        else:
-            response = HttpResponse(api.csv_text(found), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'inline; filename="styringsinformasjon.csv"'
-    except api.BadFilter as error:
-        return _error(str(error), 400)
+    # The body depends only on the published run and the query (the API is the same for everyone), so it is built
+    # once per run and query: every municipality's JSON-stat cost 30 ms of Python and 10 ms of PostgreSQL a request.
+    key = f"samhandling:indicators:api:{etag}"
+    body = cache.get(key)
+    if body is None:
+        try:
+            filters = api.parse_filters(request.GET)
+            found = api.rows(run, filters)
+            if kind == "json":
+                body = json.dumps(api.jsonstat(run, filters, found), ensure_ascii=False, separators=(",", ":"))
+            else:
+                body = api.csv_text(found)
+        except api.BadFilter as error:
+            return _error(str(error), 400)
+        cache.set(key, body, BODY_SECONDS)
+    if kind == "json":
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="styringsinformasjon.csv"'
     response["ETag"] = etag
     return _open(response)
 

@@ -2,6 +2,7 @@
 across the communities, and the export of any of them. Each view serves both the logged-in pages and the public
 pages under /styringsinformasjon/offentlig/ (`public=True`: the published run only, small numbers hidden)."""
 
+import functools
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -380,6 +381,21 @@ def _choices(request, run, *, levels: bool, groups=()) -> tuple[MapChoiceForm, d
     return form, chosen
 
 
+def _deferred(context: dict, compute, names: tuple[str, ...]) -> None:
+    """Put `names` in the context as callables that run `compute()` (once) only when the template asks for them.
+    The map's and the funnel's numbers and chart stand inside a `{% cache %}` block keyed by the run and the
+    choice, so a cached page skips building them as well as rendering them (they were most of the page's CPU)."""
+    result: dict = {}
+
+    def value(name: str):
+        if not result:
+            result.update(compute())
+        return result[name]
+
+    for name in names:
+        context[name] = functools.partial(value, name)
+
+
 @dashboard_view
 def map_view(request, *, public, raw, run):
     """A choropleth of every municipality (or the communities as merged areas) for one indicator and year, with the
@@ -391,9 +407,27 @@ def map_view(request, *, public, raw, run):
         indicator = selectors.indicator_or_404(chosen["indikator"])
         name = indicator.name(get_language())
         level, community, year = chosen["niva"], chosen["community"], chosen["aar"]
-        rows = selectors.level_cells(run, indicator, level, year, raw=raw)
-        data = [_map_datum(row) for row in rows]
         title = _("%(indicator)s, %(year)s") % {"indicator": name, "year": year}
+
+        def numbers() -> dict:
+            rows = selectors.level_cells(run, indicator, level, year, raw=raw)
+            return {
+                "rows": [(row, _row_url(row, level, public)) for row in rows],
+                "country": selectors.country_cell(run, indicator, year, raw=raw),
+                "chart": charts.choropleth(
+                    [_map_datum(row) for row in rows],
+                    map_url=static(MAP_FILE),
+                    by_community=level == Level.HELSEFELLESSKAP,
+                    outline=community.code if community else None,
+                    title=title,
+                    legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
+                    higher_is_better=indicator.higher_is_better,
+                    hidden_label=_("hidden"),
+                    no_value_label=_("no value"),
+                    synthetic=run.synthetic,
+                ),
+            }
+
         context.update(
             form=form,
             indicator=indicator,
@@ -401,24 +435,11 @@ def map_view(request, *, public, raw, run):
             year=year,
             level=level,
             community=community,
-            rows=[(row, _row_url(row, level, public)) for row in rows],
-            country=selectors.country_cell(run, indicator, year, raw=raw),
             unit_title=selectors.unit_label(indicator.unit),
             direction=_map_direction(indicator),
-            chart=charts.choropleth(
-                data,
-                map_url=static(MAP_FILE),
-                by_community=level == Level.HELSEFELLESSKAP,
-                outline=community.code if community else None,
-                title=title,
-                legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
-                higher_is_better=indicator.higher_is_better,
-                hidden_label=_("hidden"),
-                no_value_label=_("no value"),
-                synthetic=run.synthetic,
-            ),
             title=title,
         )
+        _deferred(context, numbers, ("rows", "country", "chart"))
     return render(request, "indicators/map.html", context)
 
 
@@ -470,8 +491,6 @@ def funnel(request, *, public, raw, run):
         codes = selectors.municipality_codes(community=community, centrality_class=centrality)
         if group is not None:
             codes = [code for code in group.municipalities if codes is None or code in codes]
-        rows = selectors.level_cells(run, indicator, Level.KOMMUNE, year, raw=raw, codes=codes)
-        country = selectors.country_cell(run, indicator, year, raw=raw)
         if community:
             title = _("%(indicator)s in the municipalities of %(community)s, %(year)s") % {
                 "indicator": name,
@@ -484,30 +503,6 @@ def funnel(request, *, public, raw, run):
             title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
         if group is not None:
             title = _("%(title)s, group “%(group)s”") % {"title": title, "group": group.name}
-        funnel_rows, points, limits = [], [], []
-        if country is not None and country.value is not None:
-            sizes = [row.cell.denominator for row in rows if row.cell and not row.cell.hidden and row.cell.denominator]
-            if sizes:
-                low, high = max(min(sizes) * 0.8, 1.0), max(sizes) * 1.25
-                steps = 60
-                grid = [low * (high / low) ** (i / steps) for i in range(steps + 1)]
-                limits = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, grid)
-            for row in rows:
-                cell = row.cell
-                if cell is None or cell.hidden or cell.value is None or not cell.denominator:
-                    funnel_rows.append((row, None))
-                    continue
-                bounds = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, [cell.denominator])[0]
-                place = _funnel_place(cell.value, bounds)
-                funnel_rows.append((row, place))
-                points.append(
-                    {
-                        "label": row.name,
-                        "denominator": cell.denominator,
-                        "value": round(cell.value, 3),
-                        "outside": str(place),
-                    }
-                )
         context.update(
             form=form,
             indicator=indicator,
@@ -516,25 +511,62 @@ def funnel(request, *, public, raw, run):
             community=community,
             group=group,
             title=title,
-            country=country,
-            rows=funnel_rows,
             unit_title=selectors.unit_label(indicator.unit),
             denominator_title=_denominator_title(indicator),
-            chart=charts.funnel_chart(
-                points,
-                limits,
-                centre=round(country.value, 3),
-                title=title,
-                unit_title=selectors.unit_label(indicator.unit),
-                x_title=_denominator_title(indicator),
-                centre_label=_("Norway"),
-                places=[str(_("Within the limits")), str(_("Above the limits")), str(_("Below the limits"))],
-                synthetic=run.synthetic,
-            )
-            if points and limits
-            else None,
+        )
+        _deferred(
+            context,
+            lambda: _funnel_numbers(run, indicator, year, codes, raw=raw, title=title),
+            ("country", "rows", "chart"),
         )
     return render(request, "indicators/funnel.html", context)
+
+
+def _funnel_numbers(run, indicator, year, codes, *, raw: bool, title: str) -> dict:
+    """The funnel's rows (each with its place against the limits), the country's value and the chart."""
+    rows = selectors.level_cells(run, indicator, Level.KOMMUNE, year, raw=raw, codes=codes)
+    country = selectors.country_cell(run, indicator, year, raw=raw)
+    funnel_rows, points, limits = [], [], []
+    if country is not None and country.value is not None:
+        sizes = [row.cell.denominator for row in rows if row.cell and not row.cell.hidden and row.cell.denominator]
+        if sizes:
+            low, high = max(min(sizes) * 0.8, 1.0), max(sizes) * 1.25
+            steps = 60
+            grid = [low * (high / low) ** (i / steps) for i in range(steps + 1)]
+            limits = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, grid)
+        for row in rows:
+            cell = row.cell
+            if cell is None or cell.hidden or cell.value is None or not cell.denominator:
+                funnel_rows.append((row, None))
+                continue
+            bounds = intervals.funnel_limits(indicator.unit, country.value, indicator.factor, [cell.denominator])[0]
+            place = _funnel_place(cell.value, bounds)
+            funnel_rows.append((row, place))
+            points.append(
+                {
+                    "label": row.name,
+                    "denominator": cell.denominator,
+                    "value": round(cell.value, 3),
+                    "outside": str(place),
+                }
+            )
+    return {
+        "country": country,
+        "rows": funnel_rows,
+        "chart": charts.funnel_chart(
+            points,
+            limits,
+            centre=round(country.value, 3),
+            title=title,
+            unit_title=selectors.unit_label(indicator.unit),
+            x_title=_denominator_title(indicator),
+            centre_label=_("Norway"),
+            places=[str(_("Within the limits")), str(_("Above the limits")), str(_("Below the limits"))],
+            synthetic=run.synthetic,
+        )
+        if points and limits
+        else None,
+    }
 
 
 def _funnel_place(value: float, bounds: dict) -> str:
