@@ -13,7 +13,7 @@ from samhandling.indicators.models import Dataset, JobStatus
 from samhandling.indicators.selectors import Cell
 
 from .test_jobs import HEADER
-from .webfixtures import make_run
+from .webfixtures import deferred, make_run
 
 STAY = "{id},p{id},{kjonn},70,3905,,Sykehuset i Vestfold,dogn,akutt,somatikk,I50,{inn},{ut},,hjem,"
 
@@ -90,8 +90,8 @@ def test_the_ranking_says_which_direction_is_better(client, demo):
     make_run()
     client.force_login(demo.sigrid)
     response = client.get("/styringsinformasjon/?indikator=reinnleggelse_30d")
-    assert response.context["detail"]["direction"] == selectors.direction_text(get("reinnleggelse_30d"))
-    assert response.context["detail"]["direction"] in response.content.decode()
+    assert deferred(response.context["detail"])["direction"] == selectors.direction_text(get("reinnleggelse_30d"))
+    assert deferred(response.context["detail"])["direction"] in response.content.decode()
 
 
 # --- ids and bad paths --------------------------------------------------------------------------------------------

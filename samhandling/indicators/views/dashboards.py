@@ -251,6 +251,21 @@ def _tertial_detail(run, indicator, areas: list, *, name: str, unit_title: str, 
     return {"tertials": table, "tertial_chart": chart}
 
 
+def _deferred(context: dict, compute, names: tuple[str, ...]) -> None:
+    """Put `names` in the context as callables that run `compute()` (once) only when the template asks for them.
+    The map's and the funnel's numbers and chart stand inside a `{% cache %}` block keyed by the run and the
+    choice, so a cached page skips building them as well as rendering them (they were most of the page's CPU)."""
+    result: dict = {}
+
+    def value(name: str):
+        if not result:
+            result.update(compute())
+        return result[name]
+
+    for name in names:
+        context[name] = functools.partial(value, name)
+
+
 def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:
     query = f"?kjoring={run.pk}" if run is not None and raw and request.GET.get("kjoring") else ""
     crumbs = [
@@ -276,7 +291,6 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         if form.is_bound and not form.is_valid():
             form = IndicatorChoiceForm(indicators=indicators, language=get_language())
         form.initial = {"indikator": chosen}
-        context["dashboard"] = dashboard = selectors.area_dashboard(run, area, raw=raw)
         scope = area.community or (area if area.level == Level.HELSEFELLESSKAP else None)
         query = "?" + urlencode({"fellesskap": scope.code}) if scope is not None else ""
         context["map_url"] = reverse(_name(public, "map")) + query
@@ -286,14 +300,22 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
             context["similar_url"] = (
                 reverse(_name(public, "funnel")) + "?" + urlencode({"sentralitet": area.centrality_class})
             )
-        for _group, rows in dashboard.groups:
-            for row in rows:
-                values = [cell.value if cell is not None else None for _year, cell in row.trend]
-                row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
         context["form"] = form
+        indicator = selectors.indicator_or_404(chosen) if chosen else None
+        context["chosen_indicator"] = chosen or ""
         if chosen:
             context["indicator_page"] = reverse(_name(public, "indicator"), args=[chosen])
-            context["detail"] = _indicator_detail(run, area, selectors.indicator_or_404(chosen), raw=raw, public=public)
+
+        def numbers() -> dict:
+            dashboard = selectors.area_dashboard(run, area, raw=raw)
+            for _group, rows in dashboard.groups:
+                for row in rows:
+                    values = [cell.value if cell is not None else None for _year, cell in row.trend]
+                    row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
+            detail = _indicator_detail(run, area, indicator, raw=raw, public=public) if indicator else None
+            return {"dashboard": dashboard, "detail": detail}
+
+        _deferred(context, numbers, ("dashboard", "detail"))
     return render(request, "indicators/area.html", context)
 
 
@@ -379,21 +401,6 @@ def _choices(request, run, *, levels: bool, groups=()) -> tuple[MapChoiceForm, d
     chosen["community"] = next((c for c in communities if c.code == chosen.get("fellesskap")), None)
     chosen["group"] = next((g for g in groups if g.pk == chosen.get("gruppe")), None)
     return form, chosen
-
-
-def _deferred(context: dict, compute, names: tuple[str, ...]) -> None:
-    """Put `names` in the context as callables that run `compute()` (once) only when the template asks for them.
-    The map's and the funnel's numbers and chart stand inside a `{% cache %}` block keyed by the run and the
-    choice, so a cached page skips building them as well as rendering them (they were most of the page's CPU)."""
-    result: dict = {}
-
-    def value(name: str):
-        if not result:
-            result.update(compute())
-        return result[name]
-
-    for name in names:
-        context[name] = functools.partial(value, name)
 
 
 @dashboard_view
