@@ -30,11 +30,11 @@ from .forms import (
 from .models import CONSULTATION_WORKFLOW, VERSION_WORKFLOW, Approval, ConsultationStatus, VersionStatus
 
 
-def _form_page(request, form, *, title: str, cancel: str, submit: str, crumbs) -> HttpResponse:
+def _form_page(request, form, *, title: str, cancel: str, submit: str, crumbs, multipart: bool = False) -> HttpResponse:
     response = render(
         request,
         "agreements/form_page.html",
-        {"form": form, "title": title, "cancel": cancel, "submit": submit, "crumbs": crumbs},
+        {"form": form, "title": title, "cancel": cancel, "submit": submit, "crumbs": crumbs, "multipart": multipart},
     )
     response.status_code = 400 if request.method == "POST" else 200
     return response
@@ -434,20 +434,15 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         )
         if response is not None:
             return response
-    response = render(
+    return _form_page(
         request,
-        "agreements/form_page.html",
-        {
-            "form": form,
-            "title": _("New consultation"),
-            "cancel": reverse("agreements:consultation_list"),
-            "submit": _("Open the consultation"),
-            "crumbs": _consultation_crumbs(),
-            "multipart": True,
-        },
+        form,
+        title=_("New consultation"),
+        cancel=reverse("agreements:consultation_list"),
+        submit=_("Open the consultation"),
+        crumbs=_consultation_crumbs(),
+        multipart=True,
     )
-    response.status_code = 400 if request.method == "POST" else 200
-    return response
 
 
 @login_required
@@ -478,19 +473,14 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    response = render(
+    return _form_page(
         request,
-        "agreements/form_page.html",
-        {
-            "form": form,
-            "title": _("Edit the consultation"),
-            "cancel": consultation.get_absolute_url(),
-            "submit": _("Save"),
-            "crumbs": _consultation_crumbs((consultation.title, consultation.get_absolute_url())),
-        },
+        form,
+        title=_("Edit the consultation"),
+        cancel=consultation.get_absolute_url(),
+        submit=_("Save"),
+        crumbs=_consultation_crumbs((consultation.title, consultation.get_absolute_url())),
     )
-    response.status_code = 400 if request.method == "POST" else 200
-    return response
 
 
 def _consultation_page(request, consultation, status: int = 200, **forms) -> HttpResponse:
