@@ -12,7 +12,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from samhandling.core.navigation import MenuEntry, register_menu
 
-        from . import access, services  # noqa: F401  (register the permission rules and the audit labels)
+        from . import access, services, signals  # noqa: F401  (permission rules, audit labels, area receivers)
 
         register_menu(
             MenuEntry(

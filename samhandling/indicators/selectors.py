@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.formats import number_format
@@ -243,23 +244,55 @@ def _municipality_area(organisation: Organisation, community: Area | None = None
     )
 
 
+# An area's name and community come from the reference data, which changes once a year (load_reference_data): a
+# page's area is kept for ten minutes, so a cached dashboard page asks the database for nothing but its run. A
+# change to an organisation or a community in this process forgets them at once (signals.py); other processes
+# see it within the ten minutes.
+AREA_SECONDS = 600
+_area_generation = 0
+
+
+def forget_areas() -> None:
+    global _area_generation
+    _area_generation += 1
+
+
+def area_generation() -> int:
+    return _area_generation
+
+
+def _kept_area(kind: str, number: str, find) -> Area:
+    key = f"indicators-area:{_area_generation}:{kind}:{number}"
+    area = cache.get(key)
+    if area is None:
+        area = find()  # Http404 for an unknown number, which is not kept
+        cache.set(key, area, AREA_SECONDS)
+    return area
+
+
 def municipality_area(number: str) -> Area:
-    organisation = Organisation.objects.filter(type=OrganisationType.KOMMUNE, municipality_number=number).first()
-    if organisation is None:
-        raise Http404
-    return _municipality_area(organisation)
+    def find() -> Area:
+        organisation = Organisation.objects.filter(type=OrganisationType.KOMMUNE, municipality_number=number).first()
+        if organisation is None:
+            raise Http404
+        return _municipality_area(organisation)
+
+    return _kept_area("kommune", number, find)
 
 
 def district_area(number: str) -> Area:
-    organisation = (
-        Organisation.objects.filter(type=OrganisationType.BYDEL, district_number=number)
-        .select_related("parent")
-        .first()
-    )
-    if organisation is None or organisation.parent is None:
-        raise Http404
-    municipality = _municipality_area(organisation.parent)
-    return Area(Level.BYDEL, number, organisation.name, community=municipality.community, municipality=municipality)
+    def find() -> Area:
+        organisation = (
+            Organisation.objects.filter(type=OrganisationType.BYDEL, district_number=number)
+            .select_related("parent")
+            .first()
+        )
+        if organisation is None or organisation.parent is None:
+            raise Http404
+        municipality = _municipality_area(organisation.parent)
+        return Area(Level.BYDEL, number, organisation.name, community=municipality.community, municipality=municipality)
+
+    return _kept_area("bydel", number, find)
 
 
 def municipalities_of(community: Area) -> list[Area]:

@@ -28,7 +28,7 @@ def test_a_user_makes_a_group_and_compares_with_it(client, demo, run):
     funnel = client.get(f"/styringsinformasjon/trakt/?indikator=reinnleggelse_30d&gruppe={group.pk}")
     names = {row.name for row, _place in deferred(funnel.context["rows"])}
     assert names == {"Tønsberg", "Sandefjord", "Larvik"}
-    assert "Byer i Vestfold" in funnel.context["title"]
+    assert "Byer i Vestfold" in deferred(funnel.context["title"])
 
 
 def test_a_bad_group_is_refused_at_the_field_and_the_name_is_kept(client, demo, run):
@@ -48,7 +48,7 @@ def test_only_the_owner_sees_uses_and_deletes_a_group(client, demo, run):
     assert "Kari sine" not in client.get(URL).content.decode()
     funnel = client.get(f"/styringsinformasjon/trakt/?indikator=reinnleggelse_30d&gruppe={group.pk}")
     assert (
-        funnel.context["group"] is None and len(deferred(funnel.context["rows"])) == 6
+        deferred(funnel.context["group"]) is None and len(deferred(funnel.context["rows"])) == 6
     )  # the group is not Per's: ignored
     assert client.post(f"{URL}{group.pk}/slett/").status_code == 404
     with pytest.raises(PermissionDenied):
@@ -63,4 +63,4 @@ def test_the_public_funnel_plot_ignores_groups(client, demo, run):
     group = services.group_create(actor=demo.kari, name="Kari sine", municipalities=["3905", "3907"])
     client.force_login(demo.kari)
     response = client.get(f"/styringsinformasjon/offentlig/trakt/?indikator=reinnleggelse_30d&gruppe={group.pk}")
-    assert response.context["group"] is None
+    assert deferred(response.context["group"]) is None

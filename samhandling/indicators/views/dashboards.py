@@ -3,6 +3,7 @@ across the communities, and the export of any of them. Each view serves both the
 pages under /styringsinformasjon/offentlig/ (`public=True`: the published run only, small numbers hidden)."""
 
 import functools
+import hashlib
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -253,8 +254,8 @@ def _tertial_detail(run, indicator, areas: list, *, name: str, unit_title: str, 
 
 def _deferred(context: dict, compute, names: tuple[str, ...]) -> None:
     """Put `names` in the context as callables that run `compute()` (once) only when the template asks for them.
-    The map's and the funnel's numbers and chart stand inside a `{% cache %}` block keyed by the run and the
-    choice, so a cached page skips building them as well as rendering them (they were most of the page's CPU)."""
+    They stand inside the page's `{% cache %}` block (see `_page_key`), so a cached page skips building its
+    choosers, numbers and charts as well as rendering them (they were most of the page's CPU)."""
     result: dict = {}
 
     def value(name: str):
@@ -266,6 +267,25 @@ def _deferred(context: dict, compute, names: tuple[str, ...]) -> None:
         context[name] = functools.partial(value, name)
 
 
+def _page_key(request, view: str, run, *, public: bool, raw: bool, params: tuple[str, ...], extra=()) -> str:
+    """The key of a page's cached body (`{% cache … page_key %}` around the whole of `{% block page %}`).
+
+    The body is the same for everyone who sees the same run with the same choice in the same language and
+    audience, so a cached page builds neither its choosers nor its numbers. The key holds the run's identity and
+    publication state, the language, the audience, the page's own query parameters (as typed: a bad value gives
+    its own key and the page's fallback), the generation of the kept areas (a renamed municipality or a community's
+    new member is shown at once in this process, and within ten minutes in the others) and `extra` (the area, or a
+    user's own comparison groups)."""
+    query = tuple((name, request.GET.get(name, "")[:100]) for name in ("kjoring", *params))
+    state = (run.pk, run.created_at.isoformat(), run.status) if run is not None else None
+    parts = (view, state, get_language(), public, raw, query, selectors.area_generation(), *extra)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+AREA_BODY = ("subareas", "form", "map_url", "funnel_url", "national_url", "similar_url", "chosen_indicator")
+AREA_BODY += ("indicator_page", "dashboard", "detail")
+
+
 def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:
     query = f"?kjoring={run.pk}" if run is not None and raw and request.GET.get("kjoring") else ""
     crumbs = [
@@ -275,15 +295,25 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
     ]
     context = _common(request, public=public, raw=raw, run=run, crumbs=[*crumbs, (area.name, None)] if crumbs else [])
     context["area"] = area
+    context["export_query"] = f"niva={area.level}&omrade={area.code}"
+    context["export_csv"] = reverse(_name(public, "export"), args=["csv"])
+    context["export_xlsx"] = reverse(_name(public, "export"), args=["xlsx"])
+    context["page_key"] = _page_key(
+        request, "area", run, public=public, raw=raw, params=("indikator",), extra=(area.key,)
+    )
+    _deferred(context, lambda: _area_body(request, area, public=public, raw=raw, run=run), AREA_BODY)
+    return render(request, "indicators/area.html", context)
+
+
+def _area_body(request, area: selectors.Area, *, public: bool, raw: bool, run) -> dict:
+    """Everything of an area page below its heading: built only when the page's cached body is missing."""
+    context: dict = dict.fromkeys(AREA_BODY)
     if area.level == Level.HELSEFELLESSKAP:
         context["subareas"] = [(m, area_url(m, public)) for m in selectors.municipalities_of(area)]
     elif area.level == Level.KOMMUNE:
         context["subareas"] = [(d, area_url(d, public)) for d in selectors.districts_of(area)]
     elif area.level == Level.LAND:
         context["subareas"] = [(c, area_url(c, public)) for c in selectors.communities()]
-    context["export_query"] = f"niva={area.level}&omrade={area.code}"
-    context["export_csv"] = reverse(_name(public, "export"), args=["csv"])
-    context["export_xlsx"] = reverse(_name(public, "export"), args=["xlsx"])
     if run is not None:
         indicators = selectors.catalogue()
         form = IndicatorChoiceForm(request.GET or None, indicators=indicators, language=get_language())
@@ -305,18 +335,14 @@ def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -
         context["chosen_indicator"] = chosen or ""
         if chosen:
             context["indicator_page"] = reverse(_name(public, "indicator"), args=[chosen])
-
-        def numbers() -> dict:
-            dashboard = selectors.area_dashboard(run, area, raw=raw)
-            for _group, rows in dashboard.groups:
-                for row in rows:
-                    values = [cell.value if cell is not None else None for _year, cell in row.trend]
-                    row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
-            detail = _indicator_detail(run, area, indicator, raw=raw, public=public) if indicator else None
-            return {"dashboard": dashboard, "detail": detail}
-
-        _deferred(context, numbers, ("dashboard", "detail"))
-    return render(request, "indicators/area.html", context)
+        dashboard = selectors.area_dashboard(run, area, raw=raw)
+        for _group, rows in dashboard.groups:
+            for row in rows:
+                values = [cell.value if cell is not None else None for _year, cell in row.trend]
+                row.spark = charts.sparkline(values, target=getattr(row.indicator, "target", None))
+        context["dashboard"] = dashboard
+        context["detail"] = _indicator_detail(run, area, indicator, raw=raw, public=public) if indicator else None
+    return context
 
 
 @dashboard_view
@@ -403,51 +429,58 @@ def _choices(request, run, *, levels: bool, groups=()) -> tuple[MapChoiceForm, d
     return form, chosen
 
 
+MAP_BODY = ("form", "indicator", "name", "year", "level", "community", "unit_title", "direction", "title")
+MAP_BODY += ("rows", "country", "chart")
+
+
 @dashboard_view
 def map_view(request, *, public, raw, run):
     """A choropleth of every municipality (or the communities as merged areas) for one indicator and year, with the
     same numbers in a table beside it; hidden areas are hatched, never coloured."""
     crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("Map"), None)]
     context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    context["page_key"] = _page_key(request, "map", run, public=public, raw=raw, params=MAP_PARAMS)
     if run is not None:
-        form, chosen = _choices(request, run, levels=True)
-        indicator = selectors.indicator_or_404(chosen["indikator"])
-        name = indicator.name(get_language())
-        level, community, year = chosen["niva"], chosen["community"], chosen["aar"]
-        title = _("%(indicator)s, %(year)s") % {"indicator": name, "year": year}
-
-        def numbers() -> dict:
-            rows = selectors.level_cells(run, indicator, level, year, raw=raw)
-            return {
-                "rows": [(row, _row_url(row, level, public)) for row in rows],
-                "country": selectors.country_cell(run, indicator, year, raw=raw),
-                "chart": charts.choropleth(
-                    [_map_datum(row) for row in rows],
-                    map_url=static(MAP_FILE),
-                    by_community=level == Level.HELSEFELLESSKAP,
-                    outline=community.code if community else None,
-                    title=title,
-                    legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
-                    higher_is_better=indicator.higher_is_better,
-                    hidden_label=_("hidden"),
-                    no_value_label=_("no value"),
-                    synthetic=run.synthetic,
-                ),
-            }
-
-        context.update(
-            form=form,
-            indicator=indicator,
-            name=name,
-            year=year,
-            level=level,
-            community=community,
-            unit_title=selectors.unit_label(indicator.unit),
-            direction=_map_direction(indicator),
-            title=title,
-        )
-        _deferred(context, numbers, ("rows", "country", "chart"))
+        _deferred(context, lambda: _map_body(request, run, public=public, raw=raw), MAP_BODY)
     return render(request, "indicators/map.html", context)
+
+
+MAP_PARAMS = ("indikator", "aar", "niva", "fellesskap")
+
+
+def _map_body(request, run, *, public: bool, raw: bool) -> dict:
+    """The map page's choosers, numbers and chart: built only when the page's cached body is missing."""
+    form, chosen = _choices(request, run, levels=True)
+    indicator = selectors.indicator_or_404(chosen["indikator"])
+    name = indicator.name(get_language())
+    level, community, year = chosen["niva"], chosen["community"], chosen["aar"]
+    title = _("%(indicator)s, %(year)s") % {"indicator": name, "year": year}
+    rows = selectors.level_cells(run, indicator, level, year, raw=raw)
+    return {
+        "form": form,
+        "indicator": indicator,
+        "name": name,
+        "year": year,
+        "level": level,
+        "community": community,
+        "unit_title": selectors.unit_label(indicator.unit),
+        "direction": _map_direction(indicator),
+        "title": title,
+        "rows": [(row, _row_url(row, level, public)) for row in rows],
+        "country": selectors.country_cell(run, indicator, year, raw=raw),
+        "chart": charts.choropleth(
+            [_map_datum(row) for row in rows],
+            map_url=static(MAP_FILE),
+            by_community=level == Level.HELSEFELLESSKAP,
+            outline=community.code if community else None,
+            title=title,
+            legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
+            higher_is_better=indicator.higher_is_better,
+            hidden_label=_("hidden"),
+            no_value_label=_("no value"),
+            synthetic=run.synthetic,
+        ),
+    }
 
 
 MAP_FILE = "maps/kommuner_2024.topo.json"
@@ -481,52 +514,61 @@ def _map_direction(indicator) -> str:
     return _("neither higher nor lower is better")
 
 
+FUNNEL_BODY = ("form", "indicator", "name", "year", "community", "group", "title", "unit_title", "denominator_title")
+FUNNEL_BODY += ("country", "rows", "chart")
+FUNNEL_PARAMS = ("indikator", "aar", "fellesskap", "sentralitet", "gruppe")
+
+
 @dashboard_view
 def funnel(request, *, public, raw, run):
     """A funnel plot: each municipality's value against its population, with 95 % and 99.8 % control limits around
     the country's value, so a small municipality is not flagged for what chance alone explains."""
     crumbs = [(_("Norway"), reverse(_name(public, "home"))), (_("Funnel plot"), None)]
     context = _common(request, public=public, raw=raw, run=run, crumbs=crumbs)
+    # A signed-in user may compare with one of their own groups (never on the public pages): they are among the
+    # choices, so a user's groups (each made once, never edited) are part of the key of the cached page.
+    groups = selectors.comparison_groups(request.user) if run is not None and not public else []
+    mine = (request.user.pk, tuple(g.pk for g in groups)) if groups else ()
+    context["page_key"] = _page_key(request, "funnel", run, public=public, raw=raw, params=FUNNEL_PARAMS, extra=mine)
     if run is not None:
-        # A signed-in user may compare with one of their own groups (never on the public pages).
-        groups = selectors.comparison_groups(request.user) if not public else []
-        form, chosen = _choices(request, run, levels=False, groups=groups)
-        indicator = selectors.indicator_or_404(chosen["indikator"])
-        name = indicator.name(get_language())
-        community, year, centrality = chosen["community"], chosen["aar"], chosen.get("sentralitet")
-        group = chosen["group"]
-        codes = selectors.municipality_codes(community=community, centrality_class=centrality)
-        if group is not None:
-            codes = [code for code in group.municipalities if codes is None or code in codes]
-        if community:
-            title = _("%(indicator)s in the municipalities of %(community)s, %(year)s") % {
-                "indicator": name,
-                "community": community.name,
-                "year": year,
-            }
-        else:
-            title = _("%(indicator)s in every municipality, %(year)s") % {"indicator": name, "year": year}
-        if centrality:
-            title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
-        if group is not None:
-            title = _("%(title)s, group “%(group)s”") % {"title": title, "group": group.name}
-        context.update(
-            form=form,
-            indicator=indicator,
-            name=name,
-            year=year,
-            community=community,
-            group=group,
-            title=title,
-            unit_title=selectors.unit_label(indicator.unit),
-            denominator_title=_denominator_title(indicator),
-        )
-        _deferred(
-            context,
-            lambda: _funnel_numbers(run, indicator, year, codes, raw=raw, title=title),
-            ("country", "rows", "chart"),
-        )
+        _deferred(context, lambda: _funnel_body(request, run, groups, public=public, raw=raw), FUNNEL_BODY)
     return render(request, "indicators/funnel.html", context)
+
+
+def _funnel_body(request, run, groups, *, public: bool, raw: bool) -> dict:
+    """The funnel page's choosers, numbers and chart: built only when the page's cached body is missing."""
+    form, chosen = _choices(request, run, levels=False, groups=groups)
+    indicator = selectors.indicator_or_404(chosen["indikator"])
+    name = indicator.name(get_language())
+    community, year, centrality = chosen["community"], chosen["aar"], chosen.get("sentralitet")
+    group = chosen["group"]
+    codes = selectors.municipality_codes(community=community, centrality_class=centrality)
+    if group is not None:
+        codes = [code for code in group.municipalities if codes is None or code in codes]
+    if community:
+        title = _("%(indicator)s in the municipalities of %(community)s, %(year)s") % {
+            "indicator": name,
+            "community": community.name,
+            "year": year,
+        }
+    else:
+        title = _("%(indicator)s in every municipality, %(year)s") % {"indicator": name, "year": year}
+    if centrality:
+        title = _("%(title)s, centrality class %(class)s") % {"title": title, "class": centrality}
+    if group is not None:
+        title = _("%(title)s, group “%(group)s”") % {"title": title, "group": group.name}
+    return {
+        "form": form,
+        "indicator": indicator,
+        "name": name,
+        "year": year,
+        "community": community,
+        "group": group,
+        "title": title,
+        "unit_title": selectors.unit_label(indicator.unit),
+        "denominator_title": _denominator_title(indicator),
+        **_funnel_numbers(run, indicator, year, codes, raw=raw, title=title),
+    }
 
 
 def _funnel_numbers(run, indicator, year, codes, *, raw: bool, title: str) -> dict:
