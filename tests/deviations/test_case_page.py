@@ -65,6 +65,19 @@ def test_the_case_page_builds_only_the_main_forms(client, demo, case):
     assert 'name="redirect-receiver"' not in html
 
 
+def test_the_main_forms_rendered_once_keep_each_language(client, demo, case):
+    """A main form that does not depend on the case is rendered once per action and language (views.cases)."""
+    client.force_login(demo.per)
+    url = f"/avvik/{case.pk}/"
+    for language, label in [("nb", "Hva trenger du å vite?"), ("nn", "Kva treng du å vite?"), ("nb", "Hva trenger")]:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert label in html and 'name="request_info-text"' in html and 'id="id_request_info-text"' in html
+    # An action posted with an error comes back with the error at the field and the text kept, never the cached form.
+    response = client.post(f"/avvik/{case.pk}/request_info/", {"request_info-text": " "})
+    assert response.status_code == 400 and "request_info-text_error" in response.content.decode()
+    assert "request_info-text_error" not in client.get(url).content.decode()
+
+
 def test_a_folded_form_comes_when_opened(client, demo, case):
     client.force_login(demo.per)
     partial = client.get(f"/avvik/{case.pk}/skjema/redirect/", **HTMX)
@@ -376,3 +389,38 @@ def test_a_garbled_organisation_id_on_the_integrations_page_is_no_server_error(c
     assert client.get("/avvik/innstillinger/integrasjoner/?org=abc").status_code == 200
     response = client.post("/avvik/innstillinger/integrasjoner/", {"form": "webhook", "organisation": "1e3"})
     assert response.status_code == 200
+
+
+# --- what the case page asks the database ---------------------------------------------------------------------------
+
+
+def test_the_case_page_asks_the_same_few_queries_for_everyone_at_every_stage(client, demo, case):
+    """The case query reads only some columns of the organisations and of the history's people
+    (views.cases.case_queryset): a field it left out would be read by a query of its own, one per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(persona: str) -> list[str]:
+        client.force_login(getattr(demo, persona))
+        client.get(case.get_absolute_url())  # fills the user's access cache
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(case.get_absolute_url())
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    stages = [
+        lambda: None,
+        lambda: services.deviation_request_information(actor=demo.hilde, case=case, question="Hvilken dato?"),
+        lambda: services.deviation_give_information(actor=demo.kari, case=case, text="Den 3. mai."),
+        lambda: services.deviation_add_measure(actor=demo.hilde, case=case, description="Ny rutine"),
+        lambda: services.deviation_answer(actor=demo.hilde, case=case, answer="Svar"),
+        lambda: services.deviation_close(actor=demo.hilde, case=case),
+    ]
+    for stage in stages:
+        stage()
+        for persona in ("kari", "ingrid", "per", "hilde"):
+            sql = queries_for(persona)
+            # session, user, the case, its two people, the history and the measures; never an organisation,
+            # category or person on its own (a deferred field read later).
+            assert len(sql) <= 6, (persona, sql)
+            assert not [q for q in sql if q.startswith('SELECT "core_organisation"')], (persona, sql)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from samhandling.core import clauses
 from samhandling.core.http import save_with
-from samhandling.core.models import Organisation, User
+from samhandling.core.models import Helsefellesskap, Organisation, User
 from samhandling.core.permissions import can, require
 
 from .. import selectors, services
@@ -35,21 +35,37 @@ from ..forms import (
     ReportForm,
     TextForm,
 )
-from ..models import WORKFLOW, Deviation, EventKind, Status
+from ..models import WORKFLOW, CaseEvent, Category, Deviation, EventKind, Status
 
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
+# What the case page and its actions read of the four organisations joined in (name, place in the tree, type):
+# PostgreSQL's planning of the case query grows with its columns, and the organisations' other twelve were most of
+# them (planning 1.5 → 0.6 ms). Another field read from them would cost a query of its own; the case page tests
+# count the queries for every role.
+CASE_UNIT_FIELDS = ("name", "short_name", "type", "parent_id", "root_id", "is_active")
+CASE_UNITS = ("reporter_unit", "reporter_unit__parent", "receiver", "receiver__parent")
+
+
+def case_queryset():
+    """Cases with what the case page shows of them: the two organisations and their parents, the category and the
+    community (the people come in a second, trivial query: eight joins cost more to plan than to run)."""
+    return Deviation.objects.select_related(
+        "reporter_unit__parent", "receiver__parent", "category", "helsefellesskap"
+    ).only(
+        *(field.name for field in Deviation._meta.concrete_fields),
+        *(f"{unit}__{field}" for unit in CASE_UNITS for field in CASE_UNIT_FIELDS),
+        *(f"category__{field.name}" for field in Category._meta.concrete_fields),
+        *(f"helsefellesskap__{field.name}" for field in Helsefellesskap._meta.concrete_fields),
+    )
+
+
 def visible_case_or_404(request: HttpRequest, pk: int) -> Deviation:
     """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
-    # Eight joins in one query cost PostgreSQL more to plan (about 2.6 ms) than to run; the two people come in a
-    # second, trivial query instead (planning 0.9 + 0.2 ms).
-    case = get_object_or_404(
-        Deviation.objects.select_related("reporter_unit__parent", "receiver__parent", "category", "helsefellesskap"),
-        pk=pk,
-    )
+    case = get_object_or_404(case_queryset(), pk=pk)
     if not can(request.user, "deviations.view", case):
         raise Http404
     people = User.objects.in_bulk({pk for pk in (case.reporter_id, case.handler_id) if pk})
@@ -353,6 +369,21 @@ def _action_form(name: str, case: Deviation, data=None) -> forms.BaseForm:
     return form
 
 
+# An empty main form that offers no choices of the case's (every one but acknowledge's handlers) is the same HTML for
+# every case: it is rendered once per action and language in each process (it was a tenth of the case page's CPU).
+_RENDERED_FORMS: dict[tuple[str, str], str] = {}
+
+
+def _main_form(name: str, case: Deviation) -> forms.BaseForm | str:
+    """The form of a main action, empty: the form, or its HTML where it does not depend on the case."""
+    if CASE_ACTIONS[name].form in (AcknowledgeForm, RedirectForm):
+        return _action_form(name, case)
+    key = (name, get_language())
+    if key not in _RENDERED_FORMS:
+        _RENDERED_FORMS[key] = _action_form(name, case).render()
+    return _RENDERED_FORMS[key]
+
+
 def _offered(request: HttpRequest, case: Deviation, bound: dict | None = None) -> list[tuple[str, Any, bool]]:
     """(action, form or None, main?) for the actions the workflow offers this user now. The main actions come with
     their forms; the folded ones get theirs when opened (htmx), unless one was just posted with errors."""
@@ -366,7 +397,7 @@ def _offered(request: HttpRequest, case: Deviation, bound: dict | None = None) -
         if name in bound:
             form = bound[name]
         elif action.main:
-            form = _action_form(name, case)
+            form = _main_form(name, case)
         else:
             form = None  # loaded on demand
         offered.append((name, form, action.main))
@@ -377,7 +408,16 @@ def _case_context(request: HttpRequest, case: Deviation, bound: dict | None = No
     access = access_for(request.user)
     actions = WORKFLOW.actions_for(request.user, case)
     show_reporter = not case.reporter_hidden or access.is_reporter(case) or access.is_leader(case)
-    events = list(case.events.select_related("actor", "organisation"))
+    # The history shows each actor's name and the organisation's: only those columns (planning grows with them).
+    events = list(
+        case.events.select_related("actor", "organisation").only(
+            *(field.name for field in CaseEvent._meta.concrete_fields),
+            "actor__first_name",
+            "actor__last_name",
+            "actor__username",
+            "organisation__name",
+        )
+    )
     # The receiver's open question stands at the top of the page, with the reply box under it.
     question = next((e for e in reversed(events) if e.kind == EventKind.INFO_REQUEST), None) if actions.reply else None
     offered = _offered(request, case, bound)
