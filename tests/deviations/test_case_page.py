@@ -368,6 +368,30 @@ def test_the_cached_inbox_shows_a_change_to_a_case_at_once(client, demo, case):
     assert case.reference not in client.get("/avvik/innboks/").content.decode()
 
 
+def test_the_kept_inbox_filters_show_every_change_and_each_language(client, demo, case):
+    """The filters' HTML is kept (views.cases._inbox_filters) under a key of what they show: a renamed or new
+    category, another language and a query with an error each get their own."""
+    from samhandling.deviations.models import Category
+
+    client.force_login(demo.per)
+    first = client.get("/avvik/innboks/").content.decode()
+    category = Category.objects.filter(helsefellesskap=case.helsefellesskap, is_active=True).first()
+    assert f">{category.name_nb}</option>" in first
+    category.name_nb = "Omdøpt kategori"
+    category.save()
+    assert ">Omdøpt kategori</option>" in client.get("/avvik/innboks/").content.decode()
+    category.is_active = False
+    category.save()
+    assert "Omdøpt kategori" not in client.get("/avvik/innboks/").content.decode()
+    demo.per.language = "nn"
+    demo.per.save(update_fields=["language"])
+    nynorsk = client.get("/avvik/innboks/").content.decode()
+    assert "Fleire filter og sortering" in nynorsk and "Fleire filter og sortering" not in first
+    bad = client.get("/avvik/innboks/", {"start": "2026-05-05", "end": "2026-01-01"}).content.decode()
+    assert "id_end_error" in bad and 'value="2026-05-05"' in bad
+    assert "id_end_error" not in client.get("/avvik/innboks/", {"start": "2026-05-05"}).content.decode()
+
+
 def test_the_inbox_pages_keep_the_filters(client, demo, case, report_data):
     for _number in range(26):
         services.deviation_send(

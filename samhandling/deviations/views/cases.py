@@ -1,6 +1,7 @@
 """The case and its lists: report and edit a draft, my reports, the inbox, cases from my units, the case page with
 the actions the deviation workflow offers this user now, and the patient identity on click (audit-logged)."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -167,16 +168,15 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, "deviations.view_inbox", None)
     community = request.helsefellesskap
-    filters = InboxFilterForm(
-        request.GET or None,
-        initial={"status": "open"},
-        categories=selectors.categories_for(community) if community else None,
-        clauses=clauses.clauses_for(community, in_force_only=False),
-    )
+    categories = selectors.categories_for(community) if community else None
+    clause_refs = clauses.clauses_for(community, in_force_only=False)
+    filters = None
     chosen: dict = {}
-    if filters.is_bound:
+    if request.GET:
+        filters = _inbox_filter_form(request, categories, clause_refs)
         filters.is_valid()  # a value that is not offered is refused at its field; the valid ones still filter
         chosen = filters.cleaned_data
+    filters_html = _inbox_filters(request, filters, categories, clause_refs)
     status = chosen["status"] if "status" in request.GET and "status" in chosen else "open"
     cases = selectors.inbox(
         request.user,
@@ -206,7 +206,30 @@ def inbox(request: HttpRequest) -> HttpResponse:
         }
         table = render_to_string("deviations/_case_table.html", context, request=request)
         cache.set(key, table, selectors.INBOX_CACHE_SECONDS)
-    return render(request, "deviations/list.html", {"table": table, "tab": "inbox", "filters": filters})
+    return render(request, "deviations/list.html", {"table": table, "tab": "inbox", "filters_html": filters_html})
+
+
+def _inbox_filter_form(request: HttpRequest, categories, clause_refs) -> InboxFilterForm:
+    return InboxFilterForm(request.GET or None, initial={"status": "open"}, categories=categories, clauses=clause_refs)
+
+
+def _inbox_filters(request: HttpRequest, filters: InboxFilterForm | None, categories, clause_refs) -> str:
+    """The filters' HTML, kept per community's choices, language and query: rendering them was a third of the
+    inbox's CPU. The key holds everything they show (the categories and clauses as they are now, the query as
+    typed, errors included), so a renamed category or a new clause is shown at once. The form is built only when
+    the user filtered (its values decide the cases) or the HTML is missing."""
+    offered = (
+        list(categories.values_list("pk", "code", "name_nb", "name_nn", "order")) if categories is not None else None,
+        [(ref.pk, ref.agreement, ref.label) for ref in clause_refs],
+    )
+    query = sorted((name, values) for name, values in request.GET.lists() if name != "side")
+    key = "deviations-inbox-filters:" + hashlib.sha256(repr((get_language(), offered, query)).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        form = filters or _inbox_filter_form(request, categories, clause_refs)
+        html = render_to_string("deviations/_inbox_filters.html", {"filters": form}, request=request)
+        cache.set(key, html, selectors.INBOX_CACHE_SECONDS)
+    return html
 
 
 @login_required
