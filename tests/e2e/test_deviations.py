@@ -281,6 +281,12 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
         per.axe("the inbox (all statuses) in nynorsk")
         per.open(case_path, language="nn")
         per.axe("the closed case in nynorsk, as the receiver")
+        # On a phone the case page fits the screen (its facts once pushed it sideways).
+        per.page.set_viewport_size({"width": 390, "height": 844})
+        per.open(case_path, language="nn")
+        per.axe("the closed case on a phone")
+        width = per.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the case page is {width} px wide on a 390 px phone"
 
         sigrid = as_user("sigrid")
         sigrid.open("/avvik/statistikk/")
