@@ -2,13 +2,7 @@
 worker sees that its heartbeat stopped, puts the task back, and runs it to SUCCESSFUL. Periodic slots are taken once
 however many workers ask, and a live worker's long task is never taken from it."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,71 +10,37 @@ from django_tasks_db.models import DBTaskResult
 
 from samhandling.core import queue
 from samhandling.core.models import PeriodicSchedule, WorkerHeartbeat
-from tests.conftest import database_url_for_subprocess
 from tests.core import queue_tasks
-
-ROOT = Path(__file__).resolve().parents[2]
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "DATABASE_URL": database_url_for_subprocess(),
-    }
-    command = [sys.executable, "manage.py", "samhandling_worker", "--no-periodic", "--heartbeat", "0.5"]
-    command += ["--interval", "0.2"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-def _wait_for(condition, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+from tests.workers import DATABASE_TASKS, kill, start_worker, stop, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_of_a_killed_worker_is_run_again_by_the_next_worker(tmp_path, settings):
-    settings.TASKS = DB_TASKS
+    settings.TASKS = DATABASE_TASKS
     log = tmp_path / "worker.log"
     (tmp_path / "hold").touch()
     result = queue_tasks.record_run.enqueue(str(tmp_path))
     runs = tmp_path / "runs"
 
-    first = _start_worker(log)
+    first = start_worker(log)
     second = None
     try:
-        _wait_for(runs.exists, 15, "the first worker to start the task", log)
+        wait_for(runs.exists, "the first worker to start the task", log, timeout=15)
         assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=5)
+        kill(first)
         assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"  # nobody finished it
 
         (tmp_path / "hold").unlink()
-        second = _start_worker(log)
+        second = start_worker(log)
 
         def finished() -> bool:
             return DBTaskResult.objects.get(pk=result.id).status not in {"RUNNING", "READY"}
 
-        _wait_for(finished, 20, "the second worker to finish the task", log)
+        wait_for(finished, "the second worker to finish the task", log, timeout=20)
     finally:
         for worker in (first, second):
             if worker is not None:
-                _stop(worker)
+                stop(worker)
 
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == "SUCCESSFUL", log.read_text(errors="replace")[-3000:]
@@ -104,7 +64,7 @@ def periodic_tick():
 
 
 def test_a_periodic_slot_is_enqueued_once_by_two_workers(db, periodic_tick, settings, monkeypatch):
-    settings.TASKS = DB_TASKS
+    settings.TASKS = DATABASE_TASKS
     now = timezone.now()
     name = periodic_tick.module_path
     PeriodicSchedule.objects.create(pk=name, next_run_at=now - timedelta(minutes=1))

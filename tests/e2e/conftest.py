@@ -153,3 +153,14 @@ def check_axe(page: Page, label: str = "") -> None:
     violations = run_axe(page)
     where = label or page.url
     assert not violations, f"axe: serious/critical violations on {where}:\n{format_violations(violations)}"
+
+
+LAPTOP_AND_PHONE = ((1366, 768), (390, 844))
+
+
+def assert_no_sideways_scroll(page: Page, label: str, sizes=LAPTOP_AND_PHONE) -> None:
+    """At each (width, height), the page is no wider than the window; the window is left at the last size."""
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"{label} is {scrolled} px wide at {width} px"

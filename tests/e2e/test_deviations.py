@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from samhandling.core.models import Helsefellesskap, Organisation
 from samhandling.deviations.models import Category, Deviation, Status
 
-from .conftest import TIMEOUT_MS, check_axe, login
+from .conftest import TIMEOUT_MS, assert_no_sideways_scroll, check_axe, login
 
 BAD_PATIENT_ID = "15108695089"  # one digit off: the control digits do not match
 PATIENT_ID = "15108695088"
@@ -285,8 +285,7 @@ def test_the_whole_deviation_loop_in_the_browser(site, browser):
         per.page.set_viewport_size({"width": 390, "height": 844})
         per.open(case_path, language="nn")
         per.axe("the closed case on a phone")
-        width = per.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the case page is {width} px wide on a 390 px phone"
+        assert_no_sideways_scroll(per.page, "the case page", sizes=((390, 844),))
 
         sigrid = as_user("sigrid")
         sigrid.open("/avvik/statistikk/")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.indicators.webfixtures import make_run
 
-from .conftest import check_axe
+from .conftest import assert_no_sideways_scroll, check_axe
 
 PAGES = (
     "/styringsinformasjon/offentlig/kommuner/3905/",
@@ -46,10 +46,7 @@ def test_overview_map_and_funnel_in_both_languages(site, published, browser):
                 if "/kart/" in path or "/trakt/" in path:
                     expect(page.locator("[data-vega-spec] svg").first).to_be_attached()
                 check_axe(page, f"{path} in {language}")
-                for width, height in ((1366, 768), (390, 844)):
-                    page.set_viewport_size({"width": width, "height": height})
-                    scrolled = page.evaluate("document.documentElement.scrollWidth")
-                    assert scrolled <= width, f"{path} is {scrolled} px wide at {width} px ({language})"
+                assert_no_sideways_scroll(page, f"{path} ({language})")
             # The municipality's overview: every tile on one 1366 × 768 screen.
             page.set_viewport_size({"width": 1366, "height": 768})
             page.goto(PAGES[0])

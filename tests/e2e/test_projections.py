@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from samhandling.projections.models import PopulationSource, Scenario, ScenarioRun, WorkStatus
 from tests.projections.webfixtures import make_dataset, make_source
 
-from .conftest import check_axe, login
+from .conftest import assert_no_sideways_scroll, check_axe, login
 
 FIXTURES = Path(__file__).resolve().parents[1] / "projections" / "fixtures"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -26,14 +26,6 @@ WORK_TIMEOUT_MS = 60_000
 def storage(settings, tmp_path):
     settings.INDICATOR_STORAGE_ROOT = tmp_path / "store"
     return tmp_path / "store"
-
-
-def _no_sideways_scroll(page: Page, label: str) -> None:
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        scrolled = page.evaluate("document.documentElement.scrollWidth")
-        assert scrolled <= width, f"{label} is {scrolled} px wide at {width} px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _partnership_meeting():
@@ -163,7 +155,8 @@ def test_analyst_imports_builds_runs_compares_and_the_secretariat_reads(site, st
                 assert response is not None and response.status == 200, path
                 expect(secretariat.locator("html")).to_have_attribute("lang", language)
                 check_axe(secretariat, f"{path} as sigrid in {language}")
-                _no_sideways_scroll(secretariat, f"{path} ({language})")
+                assert_no_sideways_scroll(secretariat, f"{path} ({language})", sizes=((1366, 900), (390, 900)))
+                secretariat.set_viewport_size({"width": 1280, "height": 900})
         secretariat.goto(f"/framskrivning/kjoringer/{first.pk}/?omrade=kommune:3911")
         expect(secretariat.locator(".synthetic-marker")).to_be_attached()
 

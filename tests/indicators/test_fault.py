@@ -3,35 +3,20 @@ shows progress, and a second worker finishes it. Exactly one data set (one run) 
 no row points at. Progress is slowed by INDICATOR_PROGRESS_DELAY so the kill lands in the middle; heartbeats are
 0.5 s, so a dead worker is noticed after 3 s."""
 
-import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from samhandling.indicators import services
 from samhandling.indicators.engine.synthetic import generate
 from samhandling.indicators.models import Dataset, Job, JobStatus, Result, Run
+from tests.workers import DATABASE_TASKS, kill, start_worker, stop, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DEADLINE_SECONDS = 40
-
-
-def _database_url() -> str:
-    """The test database, as the worker processes must reach it."""
-    info = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{info['NAME']}"
-    password = f":{info['PASSWORD']}" if info.get("PASSWORD") else ""
-    return f"postgres://{info['USER']}{password}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or 5432}/{info['NAME']}"
 
 
 @pytest.fixture
@@ -43,51 +28,39 @@ def storage(settings, tmp_path):
 
 
 def _worker(storage: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "DATABASE_URL": _database_url(),
-        "INDICATOR_STORAGE_ROOT": str(storage / "store"),
-        "INDICATOR_DATA_ROOT": str(storage / "inbox"),
-        "INDICATOR_HEARTBEAT_SECONDS": "0.5",
-        "INDICATOR_PROGRESS_DELAY": "0.4",
-    }
-    command = [sys.executable, "manage.py", "samhandling_worker", "--no-periodic", "--heartbeat", "0.5"]
-    return subprocess.Popen(
-        [*command, "--interval", "0.2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    return start_worker(
+        storage / "worker.log",
+        INDICATOR_STORAGE_ROOT=str(storage / "store"),
+        INDICATOR_DATA_ROOT=str(storage / "inbox"),
+        INDICATOR_HEARTBEAT_SECONDS="0.5",
+        INDICATOR_PROGRESS_DELAY="0.4",
     )
 
 
-def _wait(condition, what: str, worker: subprocess.Popen | None = None):
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        if worker is not None and worker.poll() is not None:
-            raise AssertionError(f"the worker stopped: {worker.stderr.read().decode()[-2000:]}")
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _kill_in_the_middle_and_finish(job: Job, storage: Path) -> Job:
+    log = storage / "worker.log"
     first = _worker(storage)
     try:
-        _wait(
+        wait_for(
             lambda: Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exclude(message="").exists(),
             "progress",
-            first,
+            log,
+            timeout=DEADLINE_SECONDS,
+            worker=first,
         )
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        kill(first)
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING  # killed in the middle, nothing finished it
     second = _worker(storage)
     try:
-        _wait(lambda: Job.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]).exists(), "done")
+        wait_for(
+            lambda: Job.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]).exists(),
+            "done",
+            log,
+            timeout=DEADLINE_SECONDS,
+        )
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop(second)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, (job.message, job.errors)
     task = DBTaskResult.objects.get(args_kwargs__args=[job.pk])

@@ -4,10 +4,7 @@ left behind: the run points at the second attempt's results only, its task ran t
 was done once. INDICATOR_PROGRESS_DELAY pauses the run between its steps so the kill lands there; heartbeats are
 0.5 s, so the dead worker is noticed after 3 s."""
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,42 +16,19 @@ from django_tasks_db.models import DBTaskResult
 from samhandling.core.models import AuditEvent
 from samhandling.projections import services
 from samhandling.projections.models import ScenarioRun, WorkStatus
-from tests.conftest import database_url_for_subprocess
+from tests.workers import DATABASE_TASKS, kill, start_worker, stop, wait_for
 
 from .webfixtures import make_dataset, make_scenario, make_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DEADLINE_SECONDS = 60
 
 
 def _worker(store: Path, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "DATABASE_URL": database_url_for_subprocess(),
-        "INDICATOR_STORAGE_ROOT": str(store),
-        "INDICATOR_HEARTBEAT_SECONDS": "0.5",
-        "INDICATOR_PROGRESS_DELAY": "2",
-    }
-    command = [sys.executable, "manage.py", "samhandling_worker", "--no-periodic", "--heartbeat", "0.5"]
-    return subprocess.Popen(
-        [*command, "--interval", "0.2"], cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    return start_worker(
+        log, INDICATOR_STORAGE_ROOT=str(store), INDICATOR_HEARTBEAT_SECONDS="0.5", INDICATOR_PROGRESS_DELAY="2"
     )
-
-
-def _wait(condition, what: str, log: Path, worker: subprocess.Popen | None = None):
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        if worker is not None and worker.poll() is not None:
-            raise AssertionError(f"the worker stopped:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _run_folders(store: Path) -> list[Path]:
@@ -73,13 +47,16 @@ def test_a_run_killed_after_writing_its_results_is_finished_by_the_next_worker_e
     first = _worker(store, log)
     try:
         # The worst moment: the results are on disk in full, the run does not point at them yet.
-        written = _wait(
-            lambda: [f for f in _run_folders(store) if (f / "results.parquet").exists()], "results written", log, first
+        written = wait_for(
+            lambda: [f for f in _run_folders(store) if (f / "results.parquet").exists()],
+            "results written",
+            log,
+            timeout=DEADLINE_SECONDS,
+            worker=first,
         )
         time.sleep(0.3)
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        kill(first)
     killed = ScenarioRun.objects.get(pk=run.pk)
     assert killed.status == WorkStatus.RUNNING and not killed.results_path  # nothing of it is published
     assert killed.claimed_by  # the worker that had it
@@ -87,10 +64,14 @@ def test_a_run_killed_after_writing_its_results_is_finished_by_the_next_worker_e
 
     second = _worker(store, log)
     try:
-        _wait(lambda: ScenarioRun.objects.filter(pk=run.pk, status=WorkStatus.DONE).exists(), "the run done", log)
+        wait_for(
+            lambda: ScenarioRun.objects.filter(pk=run.pk, status=WorkStatus.DONE).exists(),
+            "the run done",
+            log,
+            timeout=DEADLINE_SECONDS,
+        )
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=20)
+        stop(second)
 
     run.refresh_from_db()
     assert run.status == WorkStatus.DONE and run.message == "" and run.claimed_by != killed.claimed_by

@@ -301,6 +301,18 @@ SHIFT = {
     "faktor-1-to_service": "dagopphold",
     "faktor-1-ratio": "1",
 }
+# The factor that SHIFT posts, as the scenario stores it.
+SHIFT_FACTOR = {
+    "service": "liggedogn",
+    "category": "shift",
+    "kind": "target",
+    "value": 20.0,
+    "low": 10.0,
+    "high": 30.0,
+    "target_year": 2030,
+    "to_service": "dagopphold",
+    "ratio": 1.0,
+}
 
 
 def test_a_shift_from_inpatient_to_day_care_is_one_factor(client, demo, world):
@@ -309,17 +321,7 @@ def test_a_shift_from_inpatient_to_day_care_is_one_factor(client, demo, world):
     response = client.post("/framskrivning/scenarioer/ny/", _scenario_post(source, dataset, **SHIFT))
     scenario = Scenario.objects.get(name="Med dagskifte")
     assert response.status_code == 302
-    assert scenario.factors[1] == {
-        "service": "liggedogn",
-        "category": "shift",
-        "kind": "target",
-        "value": 20.0,
-        "low": 10.0,
-        "high": 30.0,
-        "target_year": 2030,
-        "to_service": "dagopphold",
-        "ratio": 1.0,
-    }
+    assert scenario.factors[1] == SHIFT_FACTOR
     page = client.get(scenario.get_absolute_url())
     shift = page.context["factors"][1]
     assert shift["shift"] == _nb("%(service)s, %(ratio)s %(to_unit)s per %(from_unit)s moved") % {
@@ -376,17 +378,7 @@ def test_a_run_with_a_shift_moves_bed_days_to_day_stays_and_shows_it_in_the_comp
     from docx import Document
 
     source, dataset, _scenario = world
-    shift = {
-        "service": "liggedogn",
-        "category": "shift",
-        "kind": "target",
-        "value": 20.0,
-        "low": 10.0,
-        "high": 30.0,
-        "target_year": 2030,
-        "to_service": "dagopphold",
-        "ratio": 1.0,
-    }
+    shift = dict(SHIFT_FACTOR)
     plain = _run(demo, make_scenario(source, dataset, name="Uten endring", factors=[]))
     shifted = _run(demo, make_scenario(source, dataset, name="Med dagskifte", factors=[shift]))
     client.force_login(demo.sigrid)

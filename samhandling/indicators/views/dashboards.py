@@ -282,8 +282,19 @@ def _page_key(request, view: str, run, *, public: bool, raw: bool, params: tuple
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
-AREA_BODY = ("subareas", "form", "map_url", "funnel_url", "national_url", "similar_url", "chosen_indicator")
-AREA_BODY += ("indicator_page", "dashboard", "detail")
+# What each page's body shows beyond the shared context: built by _area_body, _map_body and _funnel_body.
+AREA_BODY = (
+    "subareas",
+    "form",
+    "map_url",
+    "funnel_url",
+    "national_url",
+    "similar_url",
+    "chosen_indicator",
+    "indicator_page",
+    "dashboard",
+    "detail",
+)
 
 
 def _area_page(request, area: selectors.Area, *, public: bool, raw: bool, run) -> HttpResponse:
@@ -429,8 +440,21 @@ def _choices(request, run, *, levels: bool, groups=()) -> tuple[MapChoiceForm, d
     return form, chosen
 
 
-MAP_BODY = ("form", "indicator", "name", "year", "level", "community", "unit_title", "direction", "title")
-MAP_BODY += ("rows", "country", "chart")
+MAP_PARAMS = ("indikator", "aar", "niva", "fellesskap")
+MAP_BODY = (
+    "form",
+    "indicator",
+    "name",
+    "year",
+    "level",
+    "community",
+    "unit_title",
+    "direction",
+    "title",
+    "rows",
+    "country",
+    "chart",
+)
 
 
 @dashboard_view
@@ -445,9 +469,6 @@ def map_view(request, *, public, raw, run):
     return render(request, "indicators/map.html", context)
 
 
-MAP_PARAMS = ("indikator", "aar", "niva", "fellesskap")
-
-
 def _map_body(request, run, *, public: bool, raw: bool) -> dict:
     """The map page's choosers, numbers and chart: built only when the page's cached body is missing."""
     form, chosen = _choices(request, run, levels=True)
@@ -455,6 +476,7 @@ def _map_body(request, run, *, public: bool, raw: bool) -> dict:
     name = indicator.name(get_language())
     level, community, year = chosen["niva"], chosen["community"], chosen["aar"]
     title = _("%(indicator)s, %(year)s") % {"indicator": name, "year": year}
+    unit_title, direction = selectors.unit_label(indicator.unit), _map_direction(indicator)
     rows = selectors.level_cells(run, indicator, level, year, raw=raw)
     return {
         "form": form,
@@ -463,8 +485,8 @@ def _map_body(request, run, *, public: bool, raw: bool) -> dict:
         "year": year,
         "level": level,
         "community": community,
-        "unit_title": selectors.unit_label(indicator.unit),
-        "direction": _map_direction(indicator),
+        "unit_title": unit_title,
+        "direction": direction,
         "title": title,
         "rows": [(row, _row_url(row, level, public)) for row in rows],
         "country": selectors.country_cell(run, indicator, year, raw=raw),
@@ -474,7 +496,7 @@ def _map_body(request, run, *, public: bool, raw: bool) -> dict:
             by_community=level == Level.HELSEFELLESSKAP,
             outline=community.code if community else None,
             title=title,
-            legend_title=[selectors.unit_label(indicator.unit), _map_direction(indicator)],
+            legend_title=[unit_title, direction],
             higher_is_better=indicator.higher_is_better,
             hidden_label=_("hidden"),
             no_value_label=_("no value"),
@@ -514,8 +536,20 @@ def _map_direction(indicator) -> str:
     return _("neither higher nor lower is better")
 
 
-FUNNEL_BODY = ("form", "indicator", "name", "year", "community", "group", "title", "unit_title", "denominator_title")
-FUNNEL_BODY += ("country", "rows", "chart")
+FUNNEL_BODY = (
+    "form",
+    "indicator",
+    "name",
+    "year",
+    "community",
+    "group",
+    "title",
+    "unit_title",
+    "denominator_title",
+    "country",
+    "rows",
+    "chart",
+)
 FUNNEL_PARAMS = ("indikator", "aar", "fellesskap", "sentralitet", "gruppe")
 
 
