@@ -136,7 +136,7 @@ def test_an_uploaded_import_then_a_run_gives_results(demo, storage):
     assert Result.objects.filter(run=run, level="land", area="NO").exists()
 
 
-def test_the_command_does_queued_jobs_and_a_second_run_finds_nothing(demo, monkeypatch):
+def test_the_command_does_queued_jobs_and_a_second_run_finds_nothing(demo, storage, monkeypatch):
     done = []
     monkeypatch.setitem(jobs.WORKERS, JobKind.IMPORT, lambda job: done.append(job.pk) or services.job_move(job, "done"))
     ids = [Job.objects.create(kind=JobKind.IMPORT, params={}).pk for _ in range(3)]
